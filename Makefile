@@ -1,0 +1,150 @@
+# Dutch patient assistant for pain treatments: the verbs people expect.
+#   make run    - set up everything, train if needed, start the assistant
+#   make test   - set up everything, then every check (what CI runs)
+# Everything is installed into .venv from requirements.lock; nothing global.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV          ?= .venv
+RASA_PORT     ?= 5005
+ACTIONS_PORT  ?= 5055
+MODEL_DIR     ?= models
+RESULTS       ?= results
+
+# Embedded defaults. Telemetry is off in every mode.
+export RASA_TELEMETRY_ENABLED := false
+export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONHASHSEED := 0
+export PYTHONPATH := $(CURDIR)
+# Conversation store and locks (endpoints.yml): SQLite + in-memory by default.
+export DB_URL ?=
+export DB_DIALECT ?= sqlite
+export DB_HOST ?=
+export DB_PORT ?=
+export DB_NAME ?= var/conversations.db
+export DB_USER ?=
+export DB_PASSWORD ?=
+export REDIS_URL ?=
+# credentials.yml references these; empty = WhatsApp not configured (see README).
+export WHATSAPP_VERIFY_TOKEN ?=
+export WHATSAPP_APP_SECRET ?=
+export WHATSAPP_ACCESS_TOKEN ?=
+export WHATSAPP_PHONE_NUMBER_ID ?=
+export WHATSAPP_API_URL ?= https://graph.facebook.com/v20.0
+
+PY   := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+
+.PHONY: help install doctor train run shell actions validate evaluate test test-stories \
+        test-unit test-e2e test-channels test-browser test-persistence test-robustness \
+        services bench purge export lock compare-pipelines clean
+
+help:
+	@echo "make run      start the assistant (REST: http://localhost:$(RASA_PORT)/webhooks/rest/webhook)"
+	@echo "make shell    chat in the terminal"
+	@echo "make test     every check (validate, NLU held-out, stories, pytest, end-to-end)"
+	@echo "make evaluate held-out intent report (macro F1) into $(RESULTS)/"
+	@echo "make doctor   which Python, Dutch pipeline and model are in use"
+	@echo "make train    train the model if data or config changed"
+
+$(STAMP): requirements.lock config/dutch_model.env scripts/install_dutch_model.sh
+	@echo "==> Creating the Python 3.10 virtual environment in $(VENV)"
+	@py=$$(scripts/find_python.sh) || exit 1; \
+	  [ -x $(PY) ] || $$py -m venv $(VENV)
+	@echo "==> Installing pinned dependencies (requirements.lock)"
+	@$(PY) -m pip install --quiet --upgrade 'pip==24.2' 'setuptools==70.3.0' 'wheel==0.45.1'
+	@$(PY) -m pip install --quiet -r requirements.lock
+	@echo "==> Dutch spaCy pipeline"
+	@VENV=$(VENV) scripts/install_dutch_model.sh
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+doctor: install
+	@$(PY) scripts/doctor.py
+
+train: install
+	@echo "==> Training (skipped by Rasa when data, config and Dutch pipeline are unchanged)"
+	@VENV=$(VENV) MODEL_DIR=$(MODEL_DIR) scripts/train.sh
+
+actions: install
+	@$(VENV)/bin/rasa run actions --port $(ACTIONS_PORT) --actions actions
+
+run: train
+	@scripts/run.sh
+
+shell: train
+	@scripts/run.sh --shell
+
+validate: install
+	@echo "==> rasa data validate"
+	@$(PY) scripts/validate.py
+
+evaluate: train
+	@echo "==> Held-out NLU evaluation (tests/nlu, never seen in training)"
+	@$(PY) scripts/evaluate_nlu.py --out $(RESULTS)
+
+test-stories: train
+	@echo "==> Conversation stories (tests/stories) with --fail-on-prediction-errors"
+	@mkdir -p $(RESULTS)
+	@$(RASA) test core --stories tests/stories --model $$(ls -t $(MODEL_DIR)/*.tar.gz | head -1) \
+	  --endpoints endpoints.yml --out $(RESULTS)/stories --fail-on-prediction-errors --no-plot \
+	  > $(RESULTS)/stories.log 2>&1 || { grep -v -E "Warning|warn\(" $(RESULTS)/stories.log | tail -n 40; exit 1; }
+	@grep -E "CONVERSATION level|ACTION level|Correct:" $(RESULTS)/stories.log | sed -E 's/^.*rasa.core.test  - //' 
+
+test-unit: install
+	@echo "==> pytest: logic and actions"
+	@$(PY) -m pytest tests/unit -q
+
+test-e2e: train
+	@echo "==> pytest: end to end over HTTP against the trained bot"
+	@$(PY) -m pytest tests/e2e -q
+
+test-channels: train
+	@echo "==> pytest: WhatsApp channel in the real Rasa server against a local fake Graph API"
+	@$(PY) -m pytest tests/channels -q
+
+test-browser: train
+	@echo "==> Browser test: website chat in headless Chromium (Debian packages)"
+	@scripts/install_browser.sh
+	@$(PY) -m pytest tests/browser -q
+
+services:
+	@scripts/services.sh start
+
+test-persistence: train services
+	@echo "==> pytest: conversations survive restarts (SQLite, PostgreSQL), two servers on Redis locks"
+	@CI=true $(PY) -m pytest tests/persistence -q
+
+test-robustness: train
+	@echo "==> pytest: bad input, long messages, 20 concurrent conversations"
+	@$(PY) -m pytest tests/robustness -q
+
+test: validate test-unit evaluate test-stories test-e2e test-channels test-browser \
+      test-robustness test-persistence
+	@echo "==> make test: all checks passed"
+
+bench: train
+	@$(PY) scripts/bench.py
+
+purge: install
+	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }
+	@$(PY) scripts/purge.py --days $(DAYS)
+
+export: install
+	@$(PY) scripts/export.py --out $(RESULTS)/export
+
+lock: install
+	@(echo "# Generated by 'pip freeze' from a venv built with requirements.in (Python 3.10)."; \
+	  echo "# Regenerate: make lock"; $(PY) -m pip freeze | grep -v -E "^-e|@ file") > requirements.lock
+
+compare-pipelines: install
+	@$(PY) scripts/compare_pipelines.py --out $(RESULTS)/pipelines
+
+clean:
+	rm -rf $(RESULTS) .pytest_cache

@@ -1,0 +1,133 @@
+"""Safety triage: a red flag or emergency gets the right phone line at once, never a question first.
+
+Order of every safety answer: (emergency) call 112 now; one line why this needs a
+call; the right line(s) with live open/closed status; the out-of-hours route if
+closed; and only then, if the treatment is unknown, a question to narrow it down.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.lib import clinics
+from actions.lib.clock import utc_now
+from actions.lib.phone_lines import describe_lines, out_of_hours_routes
+from actions.lib.red_flags import assess
+from actions.lib.vocabulary import FACET_TREATMENTS
+
+logger = logging.getLogger(__name__)
+
+BLADDER_BOWEL = {"incontinence", "urination_difficulty"}
+# Signs with their own one-line reason in domain.yml (utter_red_flag_reason__<sign>).
+REASONED_SIGNS = {
+    "fever", "infection_signs", "bleeding", "increasing_pain", "loss_of_strength",
+    "loss_of_feeling", "headache_neck_pain", "urination_difficulty", "incontinence",
+}
+
+
+def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str, Any]:
+    """What a safety answer consists of, as response names (plain, testable).
+
+    level: emergency, red_flag or calm (a question about what to do *if*).
+    """
+    plan: Dict[str, Any] = {"before": [], "after": [], "ask_treatment": treatment is None}
+    if level == "emergency":
+        plan["before"].append("utter_emergency_call_now")
+    elif level == "red_flag":
+        reasoned = [s for s in signs if s in REASONED_SIGNS]
+        plan["before"].append(
+            f"utter_red_flag_reason__{reasoned[0]}" if reasoned else "utter_red_flag_reason"
+        )
+    else:
+        plan["before"].append("utter_complication_contact_intro")
+    if treatment in FACET_TREATMENTS and BLADDER_BOWEL & set(signs):
+        plan["before"].append("utter_facet_bladder_bowel_urgent")
+    if treatment in FACET_TREATMENTS:
+        plan["before"].append("utter_facet_call_anesthesia")
+    elif treatment == "triggerpoint_injectie":
+        plan["before"].append(
+            "utter_tpi_fever_contact" if "fever" in signs else "utter_tpi_call_clinic"
+        )
+    elif treatment in ("dry_needling", "triggerpointtherapie"):
+        plan["after"].append("utter_call_therapist_or_gp")
+    else:
+        plan["after"].append("utter_unknown_treatment_gp")
+    return plan
+
+
+def _record_event(intent: str, level: str, signs: List[str], treatment: str | None,
+                  location: str | None, line_ids: List[str]) -> None:
+    """Count and log a safety event for staff review: no message text, ever."""
+    event = {
+        "time": utc_now().isoformat(timespec="seconds"),
+        "intent": intent, "level": level, "signs": signs,
+        "treatment": treatment, "location": location, "lines": line_ids,
+    }
+    logger.info("safety event %s", json.dumps(event))
+    path = Path(os.environ.get("SAFETY_EVENTS_FILE", "var/safety_events.jsonl"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(event) + "\n")
+    except OSError:
+        logger.exception("could not write the safety event log")
+
+
+def send_safety_answer(dispatcher: CollectingDispatcher, level: str, signs: List[str],
+                       treatment: str | None, location: str | None, now: datetime) -> List[str]:
+    plan = safety_plan(level, signs, treatment)
+    for response in plan["before"]:
+        dispatcher.utter_message(response=response)
+    lines = clinics.lines_for(treatment, location)
+    if lines:
+        dispatcher.utter_message(
+            response="utter_safety_lines",
+            lines=describe_lines(lines, now, label_treatments=treatment is None),
+        )
+        closed = out_of_hours_routes(lines, now)
+        if closed:
+            dispatcher.utter_message(response="utter_safety_closed", routes=closed)
+    for response in plan["after"]:
+        dispatcher.utter_message(response=response)
+    if plan["ask_treatment"]:
+        dispatcher.utter_message(response="utter_ask_treatment_after_safety")
+    return [line.id for line in lines]
+
+
+def answer_complication_contact(dispatcher: CollectingDispatcher, treatment: str | None,
+                                location: str | None, now: datetime) -> None:
+    send_safety_answer(dispatcher, "calm", [], treatment, location, now)
+
+
+class ActionTriage(Action):
+    clock = staticmethod(utc_now)
+
+    def name(self) -> Text:
+        return "action_triage"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        assessment = assess(tracker.latest_message.get("text") or "")
+        treatment = tracker.get_slot("treatment")
+        location = tracker.get_slot("location")
+        if intent == "emergency" or assessment.level == "emergency":
+            level = "emergency"
+        elif intent == "red_flag":
+            level = "red_flag"
+        else:
+            level = "calm"
+        line_ids = send_safety_answer(
+            dispatcher, level, list(assessment.signs), treatment, location, self.clock()
+        )
+        _record_event(intent, level, list(assessment.signs), treatment, location, line_ids)
+        return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact")]

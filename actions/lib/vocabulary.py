@@ -1,0 +1,201 @@
+"""Patient words for treatments, hospitals and medicines, mapped to canonical values.
+
+Deterministic on purpose: the treatment decides which answer is medically
+right, so recognising "prik in mijn spier" or "infiltratie aan mijn rug" must
+not depend on a statistical model. Small typos are tolerated.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+TREATMENT_LABELS = {
+    "triggerpoint_injectie": "triggerpoint injectie",
+    "triggerpointtherapie": "triggerpointtherapie",
+    "dry_needling": "dry needling",
+    "facetinfiltratie": "facetinfiltratie",
+    "facetdenervatie": "facetdenervatie",
+}
+FACET_TREATMENTS = ("facetinfiltratie", "facetdenervatie")
+
+LOCATION_LABELS = {
+    "franciscus_gasthuis": "Franciscus Gasthuis",
+    "franciscus_vlietland": "Franciscus Vlietland",
+    "heilig_hart_leuven": "Heilig Hart Leuven",
+}
+
+# phrase (lowercase, accents removed, words separated by single spaces) -> value
+_TREATMENT_PHRASES = {
+    "triggerpoint_injectie": [
+        "triggerpoint injectie", "triggerpoint injecties", "triggerpointinjectie",
+        "triggerpointinjecties", "trigger point injectie", "trigger point injecties",
+        "triggerpoint prik", "triggerpointprik", "tpi", "spierinjectie",
+        "injectie in de spier", "injectie in mijn spier", "injectie in m n spier",
+        "injectie in de spieren", "injecties in de spier", "prik in de spier",
+        "prik in mijn spier", "prik in m n spier", "prikje in mijn spier",
+        "prikje in de spier", "spuitje in de spier", "spuitje in mijn spier",
+        "spuit in de spier", "spuit in mijn spier", "injectie in een spierknoop",
+        "injectie in de spierknoop", "prik in de spierknoop", "prik in mijn spierknoop",
+    ],
+    "triggerpointtherapie": [
+        "triggerpointtherapie", "triggerpoint therapie", "trigger point therapie",
+        "triggerpointtherapeut", "triggerpoint therapeut", "triggerpointmassage",
+        "triggerpoint massage", "trigger point massage", "triggerpunttherapie",
+        "triggerpunt therapie",
+    ],
+    "dry_needling": [
+        "dry needling", "dry needle", "dryneedling", "dry neeling", "dry needeling",
+        "needling", "droge naald", "droge naalden", "droog naalden", "naaldjes",
+        "naaldjestherapie", "naaldtherapie",
+    ],
+    "facetinfiltratie": [
+        "facetinfiltratie", "facetinfiltraties", "facet infiltratie",
+        "facet infiltraties", "facetblock", "facet block", "facetblokkade",
+        "facet blokkade", "infiltratie", "infiltraties", "facetbehandeling",
+        "facet behandeling", "facetten", "facetinspuiting", "facet inspuiting",
+    ],
+    "facetdenervatie": [
+        "facetdenervatie", "facetdenervaties", "facet denervatie", "denervatie",
+        "denervaties", "ontzenuwing", "ontzenuwen", "facetontzenuwing",
+        "rf behandeling", "rf-behandeling", "radiofrequente behandeling",
+        "radiofrequentie", "radiofrequente stroom", "zenuwen wegbranden",
+        "zenuw wegbranden", "zenuwen uitschakelen", "zenuwen verschroeien",
+        "zenuwen verbranden", "zenuwbehandeling met stroom",
+    ],
+}
+
+_LOCATION_PHRASES = {
+    "franciscus_gasthuis": [
+        "franciscus gasthuis", "sint franciscus gasthuis", "st franciscus gasthuis",
+        "gasthuis", "het gasthuis", "sfg", "rotterdam",
+    ],
+    "franciscus_vlietland": [
+        "franciscus vlietland", "vlietland", "schiedam", "vlietland ziekenhuis",
+    ],
+    "heilig_hart_leuven": [
+        "heilig hart leuven", "heilig hart", "heilig-hart", "heilighart",
+        "hh leuven", "rz heilig hart", "rz hh", "leuven",
+    ],
+}
+
+_MEDICATIONS = [
+    "marcoumar", "sintrom", "clexane", "fraxiparine", "xarelto", "pradaxa",
+    "eliquis", "lixiana", "plavix", "clopidogrel", "ticlid", "ticlopidine",
+    "brilique", "ticagrelor", "asaflow", "cardio-aspirine", "cardioaspirine",
+    "aggrenox", "aspirine", "acetylsalicylzuur", "ibuprofen", "diclofenac",
+    "paracetamol",
+]
+_MEDICATION_CANON = {"cardioaspirine": "cardio-aspirine"}
+
+# Words that look like a treatment word but are not one.
+_STOPWORDS = {"facetgewricht", "facetgewrichten", "facetgewrichtjes"}
+
+_WORD = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Found:
+    entity: str
+    value: str
+    start: int
+    end: int
+    text: str
+
+    def as_rasa_entity(self) -> dict:
+        return {
+            "entity": self.entity,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def normalise(text: str) -> str:
+    """Lowercase and strip accents, keeping the string length (offsets stay valid)."""
+    out = []
+    for ch in text.lower():
+        base = unicodedata.normalize("NFKD", ch)
+        base = "".join(c for c in base if not unicodedata.combining(c))
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping early once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    # Short words get no typo tolerance: "leven" must not become "Leuven".
+    if len(word) >= 10:
+        return 2
+    if len(word) >= 7:
+        return 1
+    return 0
+
+
+@lru_cache(maxsize=1)
+def _lexicon():
+    """(entity, value, tuple of words) for every phrase, longest first."""
+    entries = []
+    for entity, table in (("treatment", _TREATMENT_PHRASES), ("location", _LOCATION_PHRASES)):
+        for value, phrases in table.items():
+            for phrase in phrases:
+                words = tuple(_WORD.findall(normalise(phrase)))
+                entries.append((entity, value, words))
+    for name in _MEDICATIONS:
+        words = tuple(_WORD.findall(name))
+        entries.append(("medication", _MEDICATION_CANON.get(name, name), words))
+    entries.sort(key=lambda e: (-len(e[2]), -sum(len(w) for w in e[2])))
+    return entries
+
+
+def _word_matches(word: str, target: str) -> bool:
+    if word == target:
+        return True
+    limit = allowed_typos(target)
+    if limit == 0 or word in _STOPWORDS or word[:2] != target[:2]:
+        return False
+    return edit_distance(word, target, limit) <= limit
+
+
+def find_entities(text: str) -> list[Found]:
+    """All treatment, location and medication mentions, longest match first."""
+    norm = normalise(text[:5000])
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(norm)]
+    taken = [False] * len(words)
+    found: list[Found] = []
+    for entity, value, phrase in _lexicon():
+        n = len(phrase)
+        for i in range(len(words) - n + 1):
+            if any(taken[i : i + n]):
+                continue
+            if all(_word_matches(words[i + k][0], phrase[k]) for k in range(n)):
+                start, end = words[i][1], words[i + n - 1][2]
+                found.append(Found(entity, value, start, end, text[start:end]))
+                for k in range(n):
+                    taken[i + k] = True
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def last_value(text: str, entity: str) -> str | None:
+    """The last mentioned value of one entity type ("niet X maar Y" -> Y)."""
+    values = [f.value for f in find_entities(text) if f.entity == entity]
+    return values[-1] if values else None

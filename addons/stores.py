@@ -1,0 +1,73 @@
+"""Conversation store and lock store chosen by environment variables (endpoints.yml).
+
+Embedded default: SQLite under var/ and in-memory locks (one server).
+Production: DB_URL (or DB_DIALECT/DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD)
+for PostgreSQL, and REDIS_URL for Redis locks so several Rasa servers can serve
+the same conversations. Events are masked before they are stored
+(addons/masking_tracker_store.py).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional, Text
+from urllib.parse import urlparse
+
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.shared.core.domain import Domain
+
+from addons.masking_tracker_store import MaskingSQLTrackerStore
+
+logger = logging.getLogger(__name__)
+
+
+def _value(v: Any) -> Optional[str]:
+    """Environment variables that are unset in endpoints.yml arrive as ''."""
+    return None if v is None or str(v).strip() == "" else str(v)
+
+
+class EnvSQLTrackerStore(MaskingSQLTrackerStore):
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        db_url: Optional[Text] = None,
+        dialect: Optional[Text] = None,
+        host: Optional[Text] = None,
+        port: Any = None,
+        db: Optional[Text] = None,
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
+        **kwargs: Any,
+    ) -> None:
+        if _value(db_url):
+            from sqlalchemy.engine import make_url
+
+            url = make_url(db_url)
+            dialect, host, port = url.drivername, url.host, url.port
+            db, username, password = url.database, url.username, url.password
+        dialect = _value(dialect) or "sqlite"
+        port = int(port) if _value(port) else None
+        logger.info("Conversation store: %s%s", dialect,
+                    f" on {host}" if _value(host) else f" file {db}")
+        super().__init__(
+            domain=domain, dialect=dialect, host=_value(host), port=port,
+            db=_value(db) or "var/conversations.db", username=_value(username),
+            password=_value(password), **kwargs,
+        )
+
+
+class EnvLockStore:
+    """Factory: RedisLockStore when redis_url is set, InMemoryLockStore otherwise."""
+
+    def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
+        kwargs = getattr(endpoint_config, "kwargs", {}) or {}
+        redis_url = _value(kwargs.get("redis_url"))
+        if not redis_url:
+            logger.info("Lock store: in memory (single server)")
+            return InMemoryLockStore()
+        url = urlparse(redis_url)
+        db = int(url.path.strip("/") or 1)
+        logger.info("Lock store: Redis on %s:%s db %s", url.hostname, url.port or 6379, db)
+        return RedisLockStore(
+            host=url.hostname or "localhost", port=url.port or 6379, db=db,
+            username=url.username, password=url.password, use_ssl=url.scheme == "rediss",
+        )

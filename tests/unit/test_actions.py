@@ -1,0 +1,204 @@
+"""Custom actions on real rasa_sdk Tracker objects; their messages are rendered
+through the real response generator (domain.yml + config/clinics.yml)."""
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.action_answer_question import ActionAnswerQuestion, topic_of
+from actions.action_contact import ActionContact
+from actions.action_triage import REASONED_SIGNS, ActionTriage, safety_plan
+from actions.lib.answers import choose_response
+from actions.lib.clinics import load_clinics
+from actions.lib.vocabulary import TREATMENT_LABELS
+from addons.clinic_nlg import ClinicNaturalLanguageGenerator
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN_DICT = DOMAIN.as_dict()
+NLG = ClinicNaturalLanguageGenerator(domain=DOMAIN)
+CLINICS = load_clinics()
+PHONES = {line.id: line.phone for line in CLINICS.lines}
+
+MONDAY_10_NL = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+SATURDAY_10_NL = datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+QUESTION_INTENTS = [i for i in DOMAIN.intents if topic_of(i)]
+
+
+def tracker_from_file(name: str) -> Tracker:
+    return Tracker.from_dict(json.loads((ROOT / "tests" / "data" / name).read_text()))
+
+
+def make_tracker(text: str, intent: str, **slots) -> Tracker:
+    base = {"treatment": None, "location": None, "topic": None, "medication": None,
+            "safety_status": None}
+    base.update(slots)
+    return Tracker.from_dict({
+        "sender_id": "patient", "slots": base,
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
+                           "entities": []},
+        "events": [], "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+    })
+
+
+def run(action, tracker: Tracker, now: datetime = MONDAY_10_NL):
+    action.clock = staticmethod(lambda: now)
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, DOMAIN_DICT)
+    return dispatcher.messages, events
+
+
+def render(messages, tracker: Tracker) -> list[str]:
+    out = []
+    for m in messages:
+        kwargs = {k: v for k, v in m.items()
+                  if k not in ("response", "text", "buttons", "elements", "custom",
+                               "template", "image", "attachment")}
+        kwargs.update(m.get("kwargs") or {})
+        filled = NLG.generate_from_slots(m["response"], tracker.current_slot_values(), "rest",
+                                         **kwargs)
+        out.append(filled["text"])
+    return out
+
+
+def names(messages) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+def test_unknown_treatment_asks_with_buttons_and_remembers_the_question():
+    tracker = tracker_from_file("tracker_driving_unknown_treatment.json")
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    assert names(messages) == ["utter_ask_treatment"]
+    assert {"event": "slot", "name": "topic", "value": "driving", "timestamp": None} in events
+
+
+@pytest.mark.parametrize("treatment, must_contain, must_not", [
+    ("triggerpoint_injectie", "ophalen", "24 uur"),
+    ("facetinfiltratie", "24 uur", "ophalen"),
+    ("facetdenervatie", "24 uur", "ophalen"),
+])
+def test_driving_answer_depends_on_treatment(treatment, must_contain, must_not):
+    tracker = make_tracker("mag ik autorijden", "ask_driving", treatment=treatment)
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text = render(messages, tracker)[0]
+    assert must_contain in text and must_not not in text
+    assert "Bron:" in text
+
+
+def test_picking_a_treatment_answers_the_open_question():
+    tracker = make_tracker('/inform_treatment{"treatment":"facetdenervatie"}', "inform_treatment",
+                           treatment="facetdenervatie", topic="duration")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert "40 minuten" in render(messages, tracker)[0]
+
+
+def test_silent_leaflet_is_said_honestly():
+    tracker = make_tracker("mag ik autorijden na dry needling", "ask_driving",
+                           treatment="dry_needling")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert names(messages) == ["utter_not_in_leaflet__dry_needling"]
+
+
+def test_naming_a_treatment_without_a_question_is_confirmed():
+    tracker = make_tracker("het gaat om dry needling", "inform_treatment", treatment="dry_needling")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert "dry needling" in render(messages, tracker)[0]
+
+
+@pytest.mark.parametrize("intent", QUESTION_INTENTS)
+@pytest.mark.parametrize("treatment", [None, *TREATMENT_LABELS])
+def test_every_question_has_an_answer_for_every_treatment(intent, treatment):
+    choice = choose_response(topic_of(intent), treatment, DOMAIN.responses)
+    assert choice.response in DOMAIN.responses
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN.responses))
+def test_every_response_renders_without_unfilled_placeholders(name):
+    kwargs = {"treatment_label": "dry needling", "location_label": "Heilig Hart Leuven",
+              "lines": "• lijn", "routes": "de huisartsenpost"}
+    filled = NLG.generate_from_slots(name, {}, "rest", **kwargs)
+    assert not re.search(r"\{[a-z_]+\}", filled["text"]), filled["text"]
+
+
+def test_red_flag_sign_reasons_exist():
+    for sign in REASONED_SIGNS:
+        assert f"utter_red_flag_reason__{sign}" in DOMAIN.responses
+
+
+def test_contact_for_facet_gives_leuven_with_live_status():
+    tracker = make_tracker("wat is het nummer", "ask_contact", treatment="facetinfiltratie")
+    messages, _ = run(ActionContact(), tracker, now=MONDAY_10_NL)
+    text = "\n".join(render(messages, tracker))
+    assert PHONES["heilig_hart_leuven"] in text and "open" in text
+    assert PHONES["franciscus_gasthuis"] not in text
+
+
+def test_contact_when_closed_gives_out_of_hours_route():
+    tracker = make_tracker("wat is het nummer", "ask_contact", treatment="triggerpoint_injectie",
+                           location="franciscus_vlietland")
+    messages, _ = run(ActionContact(), tracker, now=SATURDAY_10_NL)
+    text = "\n".join(render(messages, tracker))
+    assert PHONES["franciscus_vlietland"] in text and "gesloten" in text
+    assert "huisartsenpost" in text and "112" in text
+
+
+def test_red_flag_fever_after_tpi_location_unknown_gives_both_lines_and_no_question():
+    tracker = tracker_from_file("tracker_red_flag_fever_tpi.json")
+    messages, events = run(ActionTriage(), tracker, now=MONDAY_10_NL)
+    assert names(messages)[0] == "utter_red_flag_reason__fever"
+    assert "utter_tpi_fever_contact" in names(messages)
+    assert "utter_ask_treatment_after_safety" not in names(messages)
+    text = "\n".join(render(messages, tracker))
+    assert PHONES["franciscus_gasthuis"] in text and PHONES["franciscus_vlietland"] in text
+    assert "huisarts" in text
+    assert {"event": "slot", "name": "safety_status", "value": "answered",
+            "timestamp": None} in events
+
+
+def test_red_flag_with_unknown_treatment_gives_all_lines_then_asks():
+    tracker = make_tracker("ik heb koorts", "red_flag", safety_status="pending")
+    messages, _ = run(ActionTriage(), tracker, now=MONDAY_10_NL)
+    text = "\n".join(render(messages, tracker))
+    for phone in PHONES.values():
+        assert phone in text
+    assert names(messages)[-1] == "utter_ask_treatment_after_safety"
+    assert names(messages)[0] != "utter_ask_treatment_after_safety"
+
+
+def test_emergency_says_112_first():
+    tracker = make_tracker("ik krijg geen lucht", "emergency", treatment="facetinfiltratie")
+    messages, _ = run(ActionTriage(), tracker, now=SATURDAY_10_NL)
+    texts = render(messages, tracker)
+    assert names(messages)[0] == "utter_emergency_call_now" and "112" in texts[0]
+    joined = "\n".join(texts)
+    assert PHONES["heilig_hart_leuven"] in joined and "1733" in joined  # closed on Saturday
+
+
+def test_bladder_loss_after_facet_is_urgent():
+    plan = safety_plan("red_flag", ["incontinence"], "facetdenervatie")
+    assert plan["before"][:2] == ["utter_red_flag_reason__incontinence",
+                                  "utter_facet_bladder_bowel_urgent"]
+
+
+def test_dry_needling_red_flag_goes_to_therapist_or_gp():
+    tracker = make_tracker("koorts na dry needling", "red_flag", treatment="dry_needling")
+    messages, _ = run(ActionTriage(), tracker)
+    assert "utter_call_therapist_or_gp" in names(messages)
+    text = "\n".join(render(messages, tracker))
+    assert not any(phone in text for phone in PHONES.values())
+
+
+def test_safety_event_log_has_no_message_text(tmp_path, monkeypatch):
+    log = tmp_path / "events.jsonl"
+    monkeypatch.setenv("SAFETY_EVENTS_FILE", str(log))
+    tracker = make_tracker("mijn geheime tekst: ik heb koorts", "red_flag")
+    run(ActionTriage(), tracker)
+    content = log.read_text()
+    assert "geheime" not in content and '"intent": "red_flag"' in content
