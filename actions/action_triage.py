@@ -1,6 +1,6 @@
 """Safety triage: a red flag or emergency gets the right phone line at once, never a question first.
 
-Order of every safety answer: (emergency) call 112 now; one line why this needs a
+Order of every safety answer: (emergency) call the emergency number now; one line why this needs a
 call; the right line(s) with live open/closed status; the out-of-hours route if
 closed; and only then, if the treatment is unknown, a question to narrow it down.
 """

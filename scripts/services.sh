@@ -80,6 +80,7 @@ as_pg() {
 
 pg_running() {
   local bin; bin=$(pg_bindir) || return 1
+  [ -L "$PG_DATA" ] && PG_DATA=$(readlink -f "$PG_DATA")
   [ -f "$PG_DATA/PG_VERSION" ] || return 1
   as_pg "$bin/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1
 }
@@ -90,10 +91,29 @@ pg_psql() {  # superuser, over the Unix socket (trust for local connections)
     -v ON_ERROR_STOP=1 "$@"
 }
 
+# As root, the server runs as `postgres`, which may not be allowed into the
+# checkout (e.g. a clone under /root, mode 700). Then the cluster lives in
+# /var/lib/postgresql/rasa-tests/<hash of the checkout> and var/services/postgres
+# is a symlink to it.
+resolve_pg_data() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  [ -L "$PG_DATA" ] && { PG_DATA=$(readlink -f "$PG_DATA"); PG_LOG=$PG_DATA.log; return 0; }
+  if ! as_pg test -x "$SERVICES"; then
+    local link=$PG_DATA
+    PG_DATA=/var/lib/postgresql/rasa-tests/$(echo "$ROOT" | md5sum | cut -c1-12)
+    PG_LOG=$PG_DATA.log
+    say "user postgres cannot enter $SERVICES; cluster in $PG_DATA (symlink $link)"
+    mkdir -p "$PG_DATA" && chown postgres: "$(dirname "$PG_DATA")" "$PG_DATA"
+    [ -e "$link" ] && [ ! -L "$link" ] && rmdir "$link" 2>/dev/null
+    [ -e "$link" ] || ln -s "$PG_DATA" "$link"
+  fi
+}
+
 start_postgres() {
   local bin version
   bin=$(pg_bindir) || die "PostgreSQL binaries not found"
   version=$("$bin/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')
+  resolve_pg_data
   mkdir -p "$PG_DATA"
   [ "$(id -u)" -eq 0 ] && { chown postgres: "$PG_DATA"; chmod 700 "$PG_DATA"; }
   as_pg test -w "$PG_DATA" ||

@@ -9,7 +9,7 @@ are not used).
 
 ========================  ==========================================================
 ``[telefoon]``            NL/BE phone numbers (06-12345678, +31 6 1234 5678,
-                          010-4616674, 0031..., 0470 12 34 56, +32 470..., 016/20 92 40)
+                          010-1234567, 0031..., 0470 12 34 56, +32 470..., 016/12 34 56)
 ``[e-mail]``              e-mail addresses
 ``[bsn]``                 9 digits passing the 11-proef (dots/spaces allowed), or any
                           8-9 digits right after "bsn"/"burgerservicenummer"
@@ -29,7 +29,7 @@ are not used).
 ========================  ==========================================================
 
 Clinical content is left alone: "ik ben 38,5 graden", "ik ben duizelig",
-"ik ben Nederlander", "24 uur", "10 minuten", "500 mg", drug names, 112.
+"ik ben Nederlander", "24 uur", "10 minuten", "500 mg", drug names, the emergency number.
 Only names that are *introduced* are found; a name elsewhere in a sentence
 ("kan Pieter mij ophalen?") is not (see docs/privacy.md, limits).
 

@@ -9,7 +9,7 @@ before (and regardless of) the intent classifier.
     ('red_flag', ['fever', 'infection_signs'], 38.5)
 
 Levels
-    ``emergency``     a life-threatening sign (call 112): breathing, chest_pain,
+    ``emergency``     a life-threatening sign (call the emergency number): breathing, chest_pain,
                       fainting, heavy_bleeding, sudden_weakness
     ``red_flag``      a complication sign that needs the clinic / doctor now:
                       fever, infection_signs, bleeding, increasing_pain,
@@ -150,7 +150,10 @@ RISK_MARKERS = _w(
     "nevenwerkingen verwikkeling verwikkelingen ervaring ervaringen"
 )
 # risk words that only make a *question* hypothetical ("wat zijn de tekenen van infectie?")
-QUESTION_RISK = _w("tekenen teken signalen symptomen verschijnselen klachten")
+QUESTION_RISK = _w(
+    "tekenen teken signalen symptomen verschijnselen klachten alarmsignalen alarmsignaal "
+    "alarmsymptomen alarmtekens waarschuwingssignalen waarschuwingstekens"
+)
 RISK_AFTER = _w("voorkomen vermijden voorkom vermijd")
 FEAR_MARKERS = _w("bang angst angstig vrees vrezen schrik ongerust")
 QUESTION_STARTERS = _w(
@@ -205,9 +208,12 @@ GROUPS: dict[str, frozenset[str]] = {
     "LIMB": _w(
         "been benen arm armen hand handen voet voeten vingers vinger tenen teen dij bil billen "
         "schouder knie knieen onderbeen bovenbeen linkerbeen rechterbeen linkerarm rechterarm "
-        "linkerhand rechterhand linkervoet rechtervoet"
+        "linkerhand rechterhand linkervoet rechtervoet linkerkant rechterkant linkerzijde "
+        "rechterzijde lichaamshelft"
     ),
     "FEVER": _w("koorts koortsig koortsachtig koortsen rillingen rillerig koortsaanval"),
+    # "ik lig te rillen": chills, unless from the cold or nerves (see _keep)
+    "SHIVER": _w("rillen ril rilt rilde rilden bibber bibbert bibberen"),
     "INF_STRONG": _w(
         "pus etter ettert etteren etterig ontstoken ontsteking ontsteken ontsteekt infectie "
         "infecties geinfecteerd geinfecteerde abces ontstekingen pusbult"
@@ -225,7 +231,8 @@ GROUPS: dict[str, frozenset[str]] = {
     "FLUSH": _w("gezicht wangen wang opvlieger opvliegers blozen oren hals"),
     "BLEED": _w(
         "bloeding bloedingen bloeden bloedt bloedde bloedden nabloeden nabloedt nabloeding "
-        "bloedverlies bloeduitstorting hematoom bloed"
+        "bloedverlies bloeduitstorting hematoom bloed doorgebloed doorbloedt doorbloeden "
+        "bebloed bloederig"
     ),
     "BLOOD_TEST": _w(
         "prikken geprikt afnemen afgenomen afname bloedafname test testen onderzoek uitslag "
@@ -244,16 +251,20 @@ GROUPS: dict[str, frozenset[str]] = {
         "blijvende blijvend aanhoudende aanhoudend blijft constant constante hevige ondraaglijke "
         "barstende erge"
     ),
-    "URINATE": _w("plassen urineren plas urine"),
-    "STOOL": _w("ontlasting stoelgang poep"),
+    "URINATE": _w("plassen urineren plas urine pipi"),
+    "STOOL": _w("ontlasting stoelgang poep kaka kakske"),
+    # the nouns only: "haar urine verliezen" (not "plassen")
+    "EXCRETA": _w("urine plas pipi ontlasting stoelgang poep kaka kakske"),
     "STRENGTH_WORDS": _w(
         "krachtverlies krachtsverlies krachtsvermindering krachteloos krachteloze spierzwakte "
-        "zwakte"
+        "zwakte klapvoet dropvoet"
     ),
     "WEAK_ADJ": _w("zwak zwakker zwakke slap slapper slappe krachteloos"),
     "MOVE": _w("lopen staan optillen tillen bewegen vastpakken vasthouden grijpen stappen opstaan"),
     "FEELING_WORDS": _w("gevoelloos gevoelloosheid gevoelsverlies gevoelsvermindering"),
     "NUMB": _w("verdoofd verdoofde doof dove tintelend tintelingen tinteling slapend"),
+    # comparatives of numbness say by themselves that it gets worse ("steeds dover")
+    "NUMB_MORE": _w("dover doffer gevoellozer verdoofder"),
     "LESS": _w("minder verminderd verminderde afnemend afnemende nauwelijks weinig"),
     "CANT": _w("niet nauwelijks amper moeilijk slecht haast bijna"),
     "DET": _w("de het een mijn m'n mn zijn haar"),
@@ -298,18 +309,29 @@ PATTERNS: list[tuple[str, str]] = [
     ("heavy_bleeding", "@BLEED ~ @HEAVY|gutst|gutsen|stroomt|spuit|spuiten|doordrenkt|doorweekt|liters"),
     ("heavy_bleeding", "blijft|blijven|bleef maar? ~ maar? bloeden|nabloeden"),
     ("heavy_bleeding", "@BLEED ~ stopt|stoppen|houdt|ophouden|ophoudt|stopte ~1 niet"),
+    # "er spuit bloed uit en het houdt niet op": the stop clause may follow "en het"
+    ("heavy_bleeding", "@BLEED ~ en het|'t|t|dat|die? stopt|houdt|stopte|hield ~1 niet|maar|nooit"),
+    ("heavy_bleeding", "spuit|spuiten|spoot|spoten|gutst|stroomt|stroomde|uitspuiten|uitspuit ~1 bloed"),
+    ("heavy_bleeding", "bloed ~ spuit|spuiten|spoot|spoten|gutst|stroomt|stroomde|uitspuiten|uitspuit"),
     ("heavy_bleeding", "@BLEED ~ niet|nauwelijks te stoppen|stelpen"),
     ("heavy_bleeding", "@BLEED ~ nog? niet gestopt|opgehouden|gestelpt|minder"),
+    ("heavy_bleeding", "@BLEED ~4 nog? niet|nooit gestopt|opgehouden|gestelpt"),
     ("heavy_bleeding", "@BLEED ~ door ~ verband|pleister|kleren|kleding heen"),
     ("heavy_bleeding", "gutst|gutsen|gutste"),
     ("sudden_weakness", "verlamd|verlamming|verlammingsverschijnselen|halfzijdig|halfzijdige"),
     ("sudden_weakness", "scheve mond"),
-    ("sudden_weakness", "mond ~1 hangt|staat scheef"),
+    ("sudden_weakness", "mond|mondhoek|gezicht|gelaat ~3 hangt|hing|staat|stond|trekt|is|wordt|werd ~1 scheef"),
+    ("sudden_weakness", "scheef|scheve|afhangende|afhangend gezicht|mond|mondhoek"),
+    ("sudden_weakness", "praat|praatte|spreekt|sprak|klinkt ~1 raar|vreemd|onduidelijk|wartaal|dubbel|brabbelt|lallend"),
+    ("sudden_weakness", "onduidelijke|rare|dubbele|lallende|brabbelende spraak"),
     ("sudden_weakness", "kan|kon ~ niet|nauwelijks meer? praten|spreken"),
     ("sudden_weakness", "spraak|praten ~ onduidelijk|weg|raar|moeilijk"),
     # ---------------- red flags ----------------
     ("fever", "@FEVER"),
     ("fever", "koude rillingen"),
+    ("fever", "warm|heet en|of koud"),
+    ("fever", "koud en|of warm|heet"),
+    ("fever", "@SHIVER"),
     ("fever", "hoge|verhoogde temperatuur"),
     ("_fever_temp", "heb|heeft|had ~1 temperatuur"),
     ("_verhoging", "verhoging|verhoginkje|verhoginke"),
@@ -329,6 +351,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("increasing_pain", "neemt|nam|nemen ~1 @PAIN ~ alleen? maar? toe"),
     ("increasing_pain", "@PAIN ~1 alleen? maar erger|meer|heviger"),
     ("increasing_pain", "@PAIN ~ niet te harden|houden|verdragen|doen"),
+    ("increasing_pain", "@PAIN ~6 niet meer? hou|houd|uithou|uithoud|aankan|verdraag|verdragen|uithouden"),
     ("increasing_pain", "toename van ~1 @PAIN"),
     ("_worse_generic", "steeds|alsmaar|almaar|dag|telkens maar? erger|slechter"),
     ("_worse_generic", "wordt|werd ~1 alleen? maar? erger|slechter"),
@@ -341,14 +364,22 @@ PATTERNS: list[tuple[str, str]] = [
     ("loss_of_strength", "kracht ~ neemt|nam ~ af"),
     ("loss_of_strength", "kracht ~ weg|minder|verloren|kwijt"),
     ("loss_of_strength", "@LIMB ~ @WEAK_ADJ"),
-    ("loss_of_strength", "@WEAK_ADJ ~1 @LIMB"),
+    ("loss_of_strength", "@WEAK_ADJ ~ @LIMB"),
     ("loss_of_strength", "@LIMB ~ zakt|zakken|zakte|begeeft|begeven ~1 weg|door|onder"),
     ("loss_of_strength", "@LIMB ~ wil|willen ~1 niet meer?"),
-    ("loss_of_strength", "kan|kon|kun ~ ~ niet|nauwelijks|amper|moeilijk meer|goed? @MOVE"),
+    ("loss_of_strength", "kan|kon|kun ~ ~ niet|nauwelijks|amper|moeilijk meer|goed? meer|goed? @MOVE"),
+    ("loss_of_strength", "@LIMB ~ begeeft|begeven|begaf|begaven|sleept|slepen|sleepte"),
+    ("loss_of_strength", "sleep|sleept|slepen|sleepte ~1 met ~1 @LIMB"),
+    ("loss_of_strength", "verlies|verliezen|verliest|verloor|afname|vermindering ~1 van? ~1 kracht|spierkracht"),
     ("loss_of_feeling", "@FEELING_WORDS"),
     ("loss_of_feeling", "@LESS|geen|steeds ~1 gevoel"),
     ("loss_of_feeling", "gevoel ~3 wordt|neemt|nam|werd ~ minder|af|erger|weg"),
     ("loss_of_feeling", "gevoel ~ weg|kwijt|verloren"),
+    ("loss_of_feeling", "gevoel ~4 verdwijnt|vermindert|verdwijnen|verminderen"),
+    ("loss_of_feeling", "verlies|verliezen|verliest|verloor|afname|vermindering ~1 van? ~1 gevoel"),
+    ("loss_of_feeling", "@NUMB_MORE"),
+    ("loss_of_feeling", "voel|voelt|voelde ~ @LIMB|tenen|vingers|benen|armen|huid|rug|bil ~1 steeds|alsmaar|almaar|elke|met minder|slechter"),
+    ("loss_of_feeling", "@LIMB|tenen|vingers|huid ~1 steeds? minder|nauwelijks|niet|slechter meer? ga|gaat|kan|kon? voelen|voel|voelt"),
     ("loss_of_feeling", "voel|voelt|voelde ~ @LIMB|tenen|vingers|benen|armen|huid|rug|bil niet|nauwelijks meer?"),
     ("loss_of_feeling", "voel|voelt|voelde niks|niets meer? in|aan"),
     ("loss_of_feeling", "@NUMB ~ erger|meer|toe|steeds|uitbreidt|breidt"),
@@ -361,24 +392,29 @@ PATTERNS: list[tuple[str, str]] = [
     ("_head", "pijn in|aan ~1 hoofd"),
     ("_neck", "@NECKPAIN"),
     ("_neck", "pijn in|aan de|mijn|m'n|zijn|haar nek"),
-    ("_neck", "stijve|stijf nek"),
-    ("_neck", "nek ~1 stijf|pijnlijk"),
+    ("_neck", "stijve|stijf|pijnlijke|pijnlijk ~1 nek|nekspieren"),
+    ("_neck", "nek|nekspieren ~1 stijf|pijnlijk"),
+    ("_neck", "nek|nekspieren ~1 doet|doen ~1 pijn|zeer"),
     ("headache_neck_pain", "hoofd- en|of nekpijn"),
     ("headache_neck_pain", "@PERSIST hoofdpijn|koppijn"),
     ("headache_neck_pain", "hoofdpijn|koppijn ~ gaat|ging ~1 niet weg|over"),
+    ("headache_neck_pain", "hoofdpijn|koppijn ~ niet|nooit weggaat|overgaat|verdwijnt|vermindert|minder"),
     ("headache_neck_pain", "hoofdpijn|koppijn ~ blijft|houdt|aanhoudt"),
     ("urination_difficulty", "moeilijk|moeizaam|moeizame|slecht|nauwelijks|amper @URINATE"),
     ("urination_difficulty", "moeite|problemen|pijn met|bij ~1 @URINATE"),
-    ("urination_difficulty", "kan|kon|kun ~ niet|nauwelijks|amper|moeilijk meer? plassen|urineren"),
+    ("urination_difficulty", "kan|kon|kun ~4 niet|nauwelijks|amper|moeilijk meer? plassen|urineren"),
     ("urination_difficulty", "plassen|urineren|plas ~ lukt|lukte|gaat|ging ~1 niet|moeilijk|moeizaam|slecht|nauwelijks"),
-    ("urination_difficulty", "krijg|kreeg ~ plas|urine niet ~1 kwijt|weg"),
+    ("urination_difficulty", "krijg|kreeg|krijgt|kan|kon|kun|raak|raakt ~ plas|urine niet|nauwelijks|amper|moeilijk|slecht ~1 kwijt|weg"),
     ("urination_difficulty", "plassen|plas maar er komt|kwam niets|niks"),
     ("urination_difficulty", "urineretentie|plasproblemen"),
     ("urination_difficulty", "persen|duwen ~ plassen|plas|urineren"),
-    ("urination_difficulty", "niet|nauwelijks|amper meer? kan|kon|kunnen plassen|urineren"),
+    ("urination_difficulty", "niet|nauwelijks|amper|moeilijk|slecht meer? kan|kon|kunnen plassen|urineren"),
     ("incontinence", "incontinent|incontinentie|urineverlies|stoelgangverlies|ontlastingsverlies|urine-"),
     ("incontinence", "@URINATE|@STOOL|blaas|darmen ~ niet|nauwelijks ~ ophouden|houden|tegenhouden|ophoud"),
     ("incontinence", "verlies|verliest|verloor|verlies ~1 @URINATE|@STOOL"),
+    ("incontinence", "verlies|verliest|verloor|verliezen ~4 @EXCRETA"),
+    ("incontinence", "@EXCRETA verlies|verliest|verloor|verliezen|kwijtraken|lekt|lekken|lekte"),
+    ("incontinence", "lek|lekt|lekken|lekte|druppelt ~1 urine|plas|pipi"),
     ("incontinence", "ongewild|ongecontroleerd|oncontroleerbaar ~ @URINATE|@STOOL|plassen|geplast"),
     ("incontinence", "in ~1 broek geplast|gepoept|gedaan|geplast"),
     ("incontinence", "broek ~1 vuil|nat|bevuild"),
@@ -395,6 +431,21 @@ NEVER_FUZZY = _w(
     "wonde ronde ramen lopen lucht licht plak plek plekken vlekken sterk steek stuk roken "
     "pijnstiller pijnstillers benauwen erge ergens"
 )
+# Frequent words the lemma tables lack, one or two edits away from a sign word:
+# they are real words, never typos ("zwarte koffie" is not "zwakte"). English
+# words are here because patients also write in English ("my blood thinners").
+PROTECTED_WORDS = _w(
+    "zwarte zwarter zwart zwakke witte grote kleine rode roze koude warme dikke dunne harde "
+    "zachte korte lange natte droge vaste losse klachtje klachtjes "
+    "blood bleed bleeds bleeding bloody infection infections infected swelling swollen "
+    "fever feverish pain painful urine"
+)
+# Inflection endings (adjective -e, comparative -er, plural -en, diminutive -(t)je):
+# a word that is a known stem plus one of these is a real word, not a typo.
+_INFLECTIONS = ("tjes", "jes", "tje", "je", "ere", "ste", "en", "er", "e")
+# Flemish / spoken function words written as their standard form
+_SPOKEN = {"nie": "niet", "ni": "niet", "da": "dat", "wa": "wat", "k": "ik", "ne": "een", "nen": "een",
+           "gene": "geen", "genen": "geen"}
 
 
 # =========================================================================== #
@@ -495,9 +546,28 @@ class _Lexicon:
             return None, frozenset()
 
     def is_known_word(self, word: str) -> bool:
-        table, values = self._known
-        if word in NEVER_FUZZY:
+        if word in NEVER_FUZZY or word in PROTECTED_WORDS:
             return True
+        return self._in_tables(word)
+
+    def known_stems(self, word: str) -> list[str]:
+        """Known stems of an inflected form the tables lack: "zwarte" (zwart),
+        "dikke" (dik), "rode" (rood), "klachtje" (klacht)."""
+        out = []
+        for suf in _INFLECTIONS:
+            if word.endswith(suf) and len(word) - len(suf) >= 3:
+                stem = word[: -len(suf)]
+                stems = {stem}
+                if len(stem) >= 2 and stem[-1] == stem[-2]:
+                    stems.add(stem[:-1])                               # dikk -> dik
+                if len(stem) >= 3 and stem[-2] in "aeou" and stem[-3] not in "aeiou":
+                    stems.add(stem[:-1] + stem[-2] + stem[-1])         # rod -> rood
+                stems |= {x[:-1] + {"v": "f", "z": "s"}[x[-1]] for x in list(stems) if x[-1] in "vz"}
+                out.extend(x for x in stems if self._in_tables(x))
+        return out
+
+    def _in_tables(self, word: str) -> bool:
+        table, values = self._known
         if table is not None and word in table:
             return True
         return word in values
@@ -516,10 +586,18 @@ class _Lexicon:
                 cands |= hit
         best, best_d = None, 99
         for c in sorted(cands):
+            if c[0] != word[0]:
+                continue  # typos almost never hit the first letter ("swelling" is no "zwelling")
             allowed = 2 if min(len(c), n) >= 8 else 1
             dist = _osa_distance(word, c, allowed)
             if dist <= allowed and dist < best_d:
                 best, best_d = c, dist
+        if best is not None:
+            # an inflected real word ("zwarte") is no typo of another word ("zwakte"),
+            # but a typo within the same word family is ("rillinge" -> "rillingen")
+            stems = self.known_stems(word)
+            if stems and not any(best.startswith(x[:-1]) for x in stems):
+                return None
         return best
 
 
@@ -564,6 +642,8 @@ _NO_LEMMA = TERMINATORS | NEG_ALL | COND_MARKERS | CLAUSE_STARTERS | FILLERS | P
 
 @functools.lru_cache(maxsize=20000)
 def _canon(lower: str, lemma: str) -> str:
+    if lower in _SPOKEN:
+        return _SPOKEN[lower]
     lex = _lexicon()
     if lower in lex.words:
         return lower
@@ -634,6 +714,9 @@ class _Mention:
     value: float | None = None  # temperatures
 
 
+_WH_WORDS = _w("wat wie hoe wanneer waar welke hoeveel waarom hoelang")
+
+
 class _Doc:
     """Token arrays plus sentence / clause helpers."""
 
@@ -688,9 +771,17 @@ class _Doc:
 
     def is_question(self, i: int) -> bool:
         a, b = self.s_range(i)
-        if "?" in self.c[b - 1] or self.first_word(i) in QUESTION_STARTERS:
+        if "?" in self.c[b - 1]:
             return True
-        return False
+        first = self.first_word(i)
+        if first not in QUESTION_STARTERS:
+            return False
+        if first in _WH_WORDS:
+            return True
+        # verb first without "?": a question only when the subject follows ("kan ik ...");
+        # "kan nauwelijks ademhalen" is a statement with the "ik" left out
+        k = next((x for x in range(a, b) if self.c[x] == first), a) + 1
+        return k < b and self.c[k] in SUBJECTS | _w("er ge gij men dat dit deze die de mijn m'n mn een")
 
 
 _TEMP_RE = re.compile(r"^(\d{2})(?:[.,](\d{1,2}))?(°c?|°|c|gr|graden)?$")
@@ -785,7 +876,10 @@ _VERHOGING_NOT = _w(
 )
 
 
-_WORSE_CUES = _w("steeds erger groter uitbreidt breidt uitbreiden toeneemt toenemend toenemende verergert blijft")
+_WORSE_CUES = _w(
+    "steeds erger groter uitbreidt breidt uitbreiden toeneemt toenemend toenemende verergert blijft "
+    "toenemen toegenomen verergeren verergerd alsmaar almaar"
+)
 _PERSIST_CUES = _w("blijft blijvend blijvende aanhoudend aanhoudende constant")
 _PERSIST_SEQS = (("niet", "over"), ("niet", "weg"), ("nog", "steeds"), ("al", "dagen"), ("houdt", "aan"))
 
@@ -795,6 +889,11 @@ def _has_seq(tokens: list[str], seqs) -> bool:
         if (tokens[i], tokens[i + 1]) in seqs:
             return True
     return False
+
+
+_NOT_FEVER_SHIVER = _w("kou koude koud zenuwen spanning angst schrik stress")
+# "het blijft wat bloeden": oozing, not a haemorrhage
+_DIMINISH = _w("wat beetje beetjes lichtjes licht ietsje ietske druppel druppels druppeltje druppeltjes")
 
 
 def _keep(d: _Doc, m: _Mention) -> bool:
@@ -808,11 +907,44 @@ def _keep(d: _Doc, m: _Mention) -> bool:
     if m.sign == "fainting" and ({"reageert", "reageerde"} & set(span)) and nxt == "op" \
             and nxt2 not in _w("mij me ons roepen aanspreken"):
         return False  # "de pijn reageert niet op paracetamol"
+    a, b = d.s_range(m.start)
+    if m.sign == "infection_signs" and span[0] in _w("lekt lekken lekte") and set(c[a:b]) & (GROUPS["URINATE"] | GROUPS["STOOL"]):
+        return False  # "er lekt urine": incontinence, not a wound that leaks
+    if m.sign == "fever" and span[0] in GROUPS["SHIVER"] and set(c[m.end:min(b, m.end + 4)]) & _NOT_FEVER_SHIVER:
+        return False  # "rillen van de kou / van de zenuwen"
+    if m.sign == "loss_of_feeling" and span[0] == "gevoel" and m.start > a and c[m.start - 1] in GROUPS["NUMB"]:
+        return False  # "het dove gevoel verdwijnt" = the numbness goes away
     if m.sign == "headache_neck_pain" and d.is_question(m.start):
         a, b = d.s_range(m.start)
         if set(c[a:b]) & _INDICATION:
             return False  # "helpt dry needling tegen hoofdpijn en nekpijn?"
     return True
+
+
+_HEAT = _w("warm warme warmer heet hete gloeit gloeiend")
+_ATTR_OK_NEXT = _w("en of , plek plekje plekken vlek vlekken streep strepen kring rand zone gebied")
+
+
+def _attributive(d: _Doc, m: _Mention, b: int) -> bool:
+    """'rode wijn', 'zwarte koffie', 'een warm bad', 'een rood wijntje': the colour /
+    heat word describes another noun, not the injection site."""
+    c = d.c
+    if m.end >= b:
+        return False
+    word, nxt = c[m.start], c[m.end]
+    if nxt in GROUPS["SITE"] or nxt in _ATTR_OK_NEXT or nxt in HARD_PUNCT:
+        return False
+    if nxt in GROUPS["INF_WEAK"] | GROUPS["INF_MEDIUM"] | GROUPS["INF_STRONG"] | GROUPS["BLEED"]:
+        return False
+    if not nxt.isalpha() or nxt in FILLERS or nxt in CLAUSE_STARTERS or nxt in TERMINATORS:
+        return False
+    if nxt in _w("rond rondom om omheen bij aan op in rondom geworden worden wordt aan uit door"):
+        return False
+    inflected = word.endswith("e") and word not in _w("dikke")  # "rode wijn", "warme kruik"
+    neuter = m.start > 0 and c[m.start - 1] in _w("een geen") and not word.endswith("e")  # "een rood wijntje"
+    if word == "dikke":
+        inflected = True
+    return inflected or neuter
 
 
 def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention]:
@@ -835,13 +967,19 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
             m for m in ms
             if m.sign == "_inf_weak"
             and not (c[m.start].startswith("warm") and any(t in _WARM_THINGS for t in c[m.end:min(b, m.end + 4)]))
+            and not _attributive(d, m, b)
         ]
         if weak:
             site = bool(words & GROUPS["SITE"])
             flush = bool(words & GROUPS["FLUSH"])
             infection_near = [m for m in ms if m.sign == "infection_signs"]
             for m in weak:
-                pair = any(abs(m.start - o.start) <= 5 and c[o.start] != c[m.start] for o in weak)
+                # two different words, not both about heat ("gloeiend heet" is the whole body)
+                pair = any(
+                    abs(m.start - o.start) <= 5 and c[o.start] != c[m.start]
+                    and not (c[o.start] in _HEAT and c[m.start] in _HEAT)
+                    for o in weak
+                )
                 near = any(abs(m.start - o.start) <= 6 for o in infection_near)
                 # "'t is dik", "het is wel rood" (the site), but not "ik heb het warm",
                 # "het is warm buiten"
@@ -902,6 +1040,12 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
 
         out.extend(real)
         out.extend(m for m in ms if m.sign in ("_temp",) or (m.sign == "fever" and m.value is not None))
+    # "het blijft wat bloeden": a persisting ooze is a red flag, not a haemorrhage
+    for i, m in enumerate(out):
+        if m.sign == "heavy_bleeding":
+            sp = c[m.start:m.end]
+            if set(sp) & _w("blijft blijven bleef") and set(sp) & _DIMINISH and not set(sp) & GROUPS["HEAVY"]:
+                out[i] = _Mention("bleeding", m.start, m.end, m.inherent, m.status, m.value)
     # temperatures that were classified as "fever" by value were in `real` already
     seen = set()
     final = []
@@ -952,6 +1096,27 @@ _RESOLVED_ADV = _w("nu inmiddels al weer gelukkig helemaal bijna ook nagenoeg va
 
 
 _CLAUSE_END_OK = _w("meer gehad gezien gemerkt gevoeld gemeten hoor gelukkig echt zo")
+_RESOLVED_PART = _w(
+    "weg over verdwenen voorbij gezakt gestopt opgehouden afgenomen genezen verholpen gestelpt "
+    "geslonken overgegaan weggegaan"
+)
+# "even / tijdelijk gezakt": only for a while, not resolved
+_TEMPORARY = _w("even eventjes tijdelijk kort beetje wat half deels")
+
+
+def _resolved_clause(d: _Doc, k: int, b: int) -> bool:
+    """From k (after "is/was"): a clause ending in a resolved participle, with only a
+    time phrase between ("is na vijf minuten gestopt", "is al helemaal weg")?"""
+    c = d.c
+    for x in range(k, min(b, k + 7)):
+        t = c[x]
+        if d.is_boundary(x, comma_is_boundary=True) or t == ",":
+            return False
+        if t in NEG_ALL or t in _TEMPORARY:
+            return False
+        if t in _RESOLVED_PART:
+            return _clause_ends(d, x + 1, b)
+    return False
 
 
 def _clause_ends(d: _Doc, k: int, b: int) -> bool:
@@ -978,6 +1143,17 @@ def _negated_after(d: _Doc, m: _Mention) -> bool:
             return True
         if k < b and c[k] in _w("aan") and k + 1 < b and c[k + 1] in _w("het") and k + 2 < b and c[k + 2] in _w("zakken afnemen verdwijnen"):
             return True
+        if _resolved_clause(d, j + 1, b):
+            return True  # "het bloeden is na vijf minuten gestopt"
+    # "er kwam wat bloed uit maar dat is al gestopt", "..., maar het is nu over"
+    for k in range(j, min(b, j + 10)):
+        if c[k] in HARD_PUNCT:
+            break
+        if c[k] in _w("maar en") and k + 2 < b and c[k + 1] in _w("dat het 't t die dit ze hij") \
+                and c[k + 2] in _w("is was zijn waren"):
+            if _resolved_clause(d, k + 3, b):
+                return True
+            break
     # "koorts heb ik niet (gehad)", "benauwd ben ik niet"
     if j < b and c[j] in _w("heb had hebben ben is was zie zag voel merk heeft"):
         k = j + 1
@@ -1158,6 +1334,8 @@ def _third_person(d: _Doc, mentions: Iterable[_Mention]) -> bool:
         t = c[i]
         if t in PERSONS and i > 0 and c[i - 1] in POSSESSIVES | _w("de het onze haar zijn"):
             return "third"
+        if t in PERSONS and (i == 0 or c[i - 1] in HARD_PUNCT or c[i - 1] in _w(", ( -")):
+            return "third"  # "Zoon (17) heeft koorts", "Vader: 38,5"
         if t == "hij" or t == "hem":
             return "third"
         if t in ("zij", "ze") and i + 1 < d.n and c[i + 1] in THIRD_SG_VERBS:

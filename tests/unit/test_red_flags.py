@@ -1,8 +1,11 @@
 """Tests for actions/lib/red_flags.py: the rule-based safety triage.
 
-The corpus (tests/safety/red_flag_corpus.yml) is run case by case, then
-summarised: recall on red flags + emergencies must be 100 % and the false-alarm
-rate on negated / benign / hypothetical messages 0 %.
+Two corpora are run case by case, then summarised per corpus: recall on red
+flags + emergencies must be 100 % and the false-alarm rate on negated / benign /
+hypothetical messages 0 %.
+
+    tests/safety/red_flag_corpus.yml         the development corpus
+    tests/safety/red_flag_corpus_blind.yml   written before reading the rules (new wording)
 """
 from __future__ import annotations
 
@@ -31,7 +34,16 @@ from actions.lib.red_flags import (  # noqa: E402
 )
 
 CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus.yml"
-CASES: list[dict] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))["cases"]
+BLIND_CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus_blind.yml"
+
+
+def _load(path: Path) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+
+
+CASES: list[dict] = _load(CORPUS_PATH)
+BLIND_CASES: list[dict] = _load(BLIND_CORPUS_PATH)
+CORPORA: dict[str, list[dict]] = {"corpus": CASES, "blind": BLIND_CASES}
 
 TREATMENTS = (
     "triggerpoint_injectie",
@@ -64,8 +76,7 @@ def _warm():
 # --------------------------------------------------------------------------- #
 # corpus
 # --------------------------------------------------------------------------- #
-@pytest.mark.parametrize("case", CASES, ids=[_case_id(i, c) for i, c in enumerate(CASES)])
-def test_corpus_case(case):
+def _check_case(case: dict) -> None:
     result = assess(case["text"])
     expected_signs = sorted(case.get("signs") or [])
     assert result.level == case["level"], (case["text"], result)
@@ -78,16 +89,28 @@ def test_corpus_case(case):
         assert result.temperature == pytest.approx(case["temperature"]), (case["text"], result)
 
 
-def test_corpus_is_well_formed():
-    assert len(CASES) >= 170
-    texts = [c["text"] for c in CASES]
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(i, c) for i, c in enumerate(CASES)])
+def test_corpus_case(case):
+    _check_case(case)
+
+
+@pytest.mark.parametrize("case", BLIND_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND_CASES)])
+def test_blind_corpus_case(case):
+    _check_case(case)
+
+
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_corpus_is_well_formed(name):
+    cases = CORPORA[name]
+    assert len(cases) >= (170 if name == "corpus" else 180)
+    texts = [c["text"] for c in cases]
     duplicates = [t for t, n in Counter(texts).items() if n > 1]
     assert not duplicates, duplicates
-    cats = Counter(c["category"] for c in CASES)
-    assert cats["hypothetical"] >= 25, cats
-    assert cats["negated"] + cats["benign"] >= 55, cats
+    cats = Counter(c["category"] for c in cases)
+    assert cats["hypothetical"] >= (25 if name == "corpus" else 30), cats
+    assert cats["negated"] + cats["benign"] >= (55 if name == "corpus" else 70), cats
     known_signs = set(EMERGENCY_SIGNS) | set(RED_FLAG_SIGNS)
-    for c in CASES:
+    for c in cases:
         assert c["level"] in LEVELS, c
         assert set(c.get("signs") or []) <= known_signs, c
         assert c["category"] in POSITIVE_CATEGORIES + NO_ALARM_CATEGORIES, c
@@ -101,8 +124,15 @@ def test_corpus_is_well_formed():
             assert c["level"] == "hypothetical" and c.get("signs"), c
 
 
-def test_corpus_covers_every_sign_treatment_and_feature():
-    positives = [c for c in CASES if c["category"] in POSITIVE_CATEGORIES]
+def test_blind_corpus_is_new_wording():
+    old = {c["text"].strip().lower() for c in CASES}
+    reused = [c["text"] for c in BLIND_CASES if c["text"].strip().lower() in old]
+    assert not reused, reused
+
+
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_corpus_covers_every_sign_treatment_and_feature(name):
+    positives = [c for c in CORPORA[name] if c["category"] in POSITIVE_CATEGORIES]
     found_signs = {s for c in positives for s in c["signs"]}
     assert found_signs >= set(EMERGENCY_SIGNS) | set(RED_FLAG_SIGNS), found_signs
     for treatment in TREATMENTS:
@@ -111,14 +141,22 @@ def test_corpus_covers_every_sign_treatment_and_feature():
         assert sum(feature in c.get("tags", []) for c in positives) >= 3, feature
 
 
-def test_corpus_summary(capsys):
-    """Recall / false alarms over the whole corpus (printed, and must be perfect)."""
-    positives = [c for c in CASES if c["category"] in POSITIVE_CATEGORIES]
-    no_alarm = [c for c in CASES if c["category"] in NO_ALARM_CATEGORIES]
-    emergencies = [c for c in CASES if c["category"] == "emergency"]
-    benign = [c for c in CASES if c["category"] in ("negated", "benign")]
+_RANK = {"none": 0, "hypothetical": 0, "red_flag": 1, "emergency": 2}
 
-    missed = [c["text"] for c in positives if assess(c["text"]).level not in ALARM]
+
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_corpus_summary(name, capsys):
+    """Recall / false alarms per corpus (printed, and must be perfect).
+
+    Recall counts a red flag / emergency as found only at its own level or higher.
+    """
+    cases = CORPORA[name]
+    positives = [c for c in cases if c["category"] in POSITIVE_CATEGORIES]
+    no_alarm = [c for c in cases if c["category"] in NO_ALARM_CATEGORIES]
+    emergencies = [c for c in cases if c["category"] == "emergency"]
+    benign = [c for c in cases if c["category"] in ("negated", "benign")]
+
+    missed = [c["text"] for c in positives if _RANK[assess(c["text"]).level] < _RANK[c["level"]]]
     false_alarms = [c["text"] for c in no_alarm if assess(c["text"]).level in ALARM]
     emergencies_low = [c["text"] for c in emergencies if assess(c["text"]).level != "emergency"]
     benign_as_emergency = [c["text"] for c in benign if assess(c["text"]).level == "emergency"]
@@ -128,7 +166,7 @@ def test_corpus_summary(capsys):
     recall = 100.0 * (len(positives) - len(missed)) / len(positives)
     fa_rate = 100.0 * len(false_alarms) / len(no_alarm)
     line = (
-        f"red-flag corpus: recall {recall:.1f}% (n={len(positives)}), "
+        f"red-flag {name} ({len(cases)} cases): recall {recall:.1f}% (n={len(positives)}), "
         f"false alarms {fa_rate:.1f}% (n={len(no_alarm)}), "
         f"emergencies: {len(emergencies) - len(emergencies_low)}/{len(emergencies)} as emergency, "
         f"benign as emergency: {len(benign_as_emergency)}/{len(benign)}, "
@@ -146,7 +184,7 @@ def test_corpus_summary(capsys):
 
 
 def test_speed_per_message(capsys):
-    texts = [c["text"] for c in CASES]
+    texts = [c["text"] for c in CASES + BLIND_CASES]
     for t in texts:  # warm the caches
         assess(t)
     timings = []
@@ -229,6 +267,60 @@ def test_emergency_beats_red_flag_and_subsumes_mild_twin():
 )
 def test_typos(typo, sign):
     assert sign in assess(f"ik heb {typo} na de injectie").signs
+
+
+@pytest.mark.parametrize(
+    "text, level, signs",
+    [
+        ("ik voel mijn voet steeds minder", "red_flag", ["loss_of_feeling"]),
+        ("ik kan mijn plas niet goed kwijt sinds gisteren", "red_flag", ["urination_difficulty"]),
+        ("nog altijd hoofdpijn en een stijve pijnlijke nek na de infiltratie", "red_flag", ["headache_neck_pain"]),
+        ("er spuit bloed uit en het houdt niet op", "emergency", ["heavy_bleeding"]),
+        ("de mond van mijn man hangt scheef en hij praat raar", "emergency", ["sudden_weakness"]),
+        ("mijn moeder verliest sinds de infiltratie haar urine", "red_flag", ["incontinence"]),
+        ("mag ik zwarte koffie drinken voor de prik", "none", []),
+        ("do I have to stop my blood thinners?", "none", []),
+    ],
+)
+def test_required_cases(text, level, signs):
+    result = assess(text)
+    assert result.level == level, result
+    assert result.signs == signs, result
+
+
+@pytest.mark.parametrize(
+    "word", ["zwarte", "zwarter", "blood", "bleeding", "infection", "swelling", "klachtje"]
+)
+def test_common_words_are_not_typos(word):
+    """Real (inflected / English) words near a sign word are never "corrected" into it."""
+    assert assess(f"mag ik na de prik iets vragen over {word}").level == "none"
+
+
+@pytest.mark.parametrize(
+    "typo, sign", [("rillinge", "fever"), ("koortz", "fever"), ("gezwolen", "infection_signs")]
+)
+def test_typos_within_a_word_family_are_still_corrected(typo, sign):
+    assert sign in assess(f"ik heb {typo} sinds de prik").signs
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("'k heb gene koorts", "none"),
+        ("'k voel mijn tenen nie meer", "red_flag"),
+        ("kan nauwelijks ademhalen", "emergency"),      # subject left out: a statement
+        ("kan ik koorts krijgen van de prik", "hypothetical"),
+        ("het bloeden is na vijf minuten gestopt", "none"),
+        ("de koorts is even gezakt maar nu terug", "red_flag"),
+        ("het blijft een beetje bloeden", "red_flag"),
+        ("het blijft maar bloeden", "emergency"),
+        ("ik drink graag rode wijn", "none"),
+        ("de rode plek rond de prik wordt groter", "red_flag"),
+        ("ik zit te rillen van de kou", "none"),
+    ],
+)
+def test_generalised_rules(text, level):
+    assert assess(text).level == level
 
 
 @pytest.mark.parametrize("word", ["koortslip", "koortswerende", "koortsthermometer", "bloedverdunners", "letter"])
