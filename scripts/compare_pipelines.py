@@ -15,17 +15,25 @@ import time
 import yaml
 
 RASA = os.path.join(os.path.dirname(sys.executable), "rasa")
-SPACY_TOKENIZER = {"name": "addons.dutch_tokenizer.DutchSpacyTokenizer", "model": "nl_core_news_sm"}
-WORDS = {"name": "CountVectorsFeaturizer"}
-WORDS_NO_LEMMA = {"name": "CountVectorsFeaturizer", "use_lemma": False}
-CHARS = {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5}
+SPACY = {"name": "addons.dutch_tokenizer.DutchSpacyTokenizer", "model": "nl_core_news_sm"}
+SPACY_PLAIN = {**SPACY, "delexicalise": False}
+WORDS = {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 3}
+WORDS_NO_LEMMA = {**WORDS, "use_lemma": False}
+IN_WORD = {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 6}
+ACROSS_WORDS = {"name": "CountVectorsFeaturizer", "analyzer": "char", "min_ngram": 3, "max_ngram": 5}
 LEXICAL = {"name": "LexicalSyntacticFeaturizer"}
+DIET = {"name": "DIETClassifier", "epochs": 100, "number_of_transformer_layers": 0,
+        "entity_recognition": False, "constrain_similarities": True, "random_seed": 42}
 
+# Each candidate: (tokenizer + featurizers, classifier or None for config.yml's)
 CANDIDATES = {
-    "A: whitespace tokens, word + char n-grams": [{"name": "WhitespaceTokenizer"}, WORDS_NO_LEMMA, CHARS],
-    "B: spaCy tokens, word n-grams on lemmas + char n-grams": [SPACY_TOKENIZER, WORDS, CHARS],
-    "C: B + lexical-syntactic features (chosen)": [SPACY_TOKENIZER, LEXICAL, WORDS, CHARS],
-    "D: spaCy tokens, word n-grams without lemmas + char n-grams": [SPACY_TOKENIZER, WORDS_NO_LEMMA, CHARS],
+    "A: whitespace tokens, word + char n-grams, logistic regression":
+        ([{"name": "WhitespaceTokenizer"}, WORDS_NO_LEMMA, IN_WORD, ACROSS_WORDS], None),
+    "B: spaCy lemmas, no delexicalisation": ([SPACY_PLAIN, WORDS, IN_WORD, ACROSS_WORDS], None),
+    "C: spaCy lemmas, treatment names delexicalised (chosen)": ([SPACY, WORDS, IN_WORD, ACROSS_WORDS], None),
+    "D: C + lexical-syntactic features": ([SPACY, LEXICAL, WORDS, IN_WORD, ACROSS_WORDS], None),
+    "E: C's features with DIET (no transformer) instead of logistic regression":
+        ([SPACY, WORDS, IN_WORD, ACROSS_WORDS], DIET),
 }
 
 
@@ -35,13 +43,15 @@ def main() -> None:
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     base = yaml.safe_load(open("config.yml"))
-    tail = [c for c in base["pipeline"] if c["name"] not in
-            {"addons.dutch_tokenizer.DutchSpacyTokenizer", "LexicalSyntacticFeaturizer",
-             "CountVectorsFeaturizer"}]
+    featurizing = {"addons.dutch_tokenizer.DutchSpacyTokenizer", "LexicalSyntacticFeaturizer",
+                   "CountVectorsFeaturizer"}
+    classifier = next(c for c in base["pipeline"] if c["name"] == "LogisticRegressionClassifier")
+    tail = [c for c in base["pipeline"] if c["name"] not in featurizing and c is not classifier]
     rows = []
-    for i, (label, head) in enumerate(CANDIDATES.items()):
+    for i, (label, (head, other_classifier)) in enumerate(CANDIDATES.items()):
         config = copy.deepcopy(base)
-        config["pipeline"] = copy.deepcopy(head) + copy.deepcopy(tail)
+        config["pipeline"] = (copy.deepcopy(head) + [copy.deepcopy(other_classifier or classifier)]
+                              + copy.deepcopy(tail))
         config_path = os.path.join(args.out, f"config_{i}.yml")
         yaml.safe_dump(config, open(config_path, "w"), sort_keys=False)
         model_dir = os.path.join(args.out, f"model_{i}")

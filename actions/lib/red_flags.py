@@ -137,6 +137,8 @@ FILLERS = _w(
 )
 # past / chronic: not a current complication
 HISTORY_UNI = _w("vroeger ooit chronisch chronische jarenlang jarenlange voorheen")
+# a lifelong trait ("hij praat altijd onduidelijk"): never a *sudden* sign
+HABITUAL = _w("altijd altoos")
 HISTORY_BI = frozenset(
     [("vorig", "jaar"), ("vorige", "jaar"), ("jaren", "geleden"), ("lang", "geleden"),
      ("maanden", "geleden"), ("als", "kind"), ("het", "verleden"), ("al", "jaren"),
@@ -260,7 +262,14 @@ GROUPS: dict[str, frozenset[str]] = {
         "zwakte klapvoet dropvoet"
     ),
     "WEAK_ADJ": _w("zwak zwakker zwakke slap slapper slappe krachteloos"),
-    "MOVE": _w("lopen staan optillen tillen bewegen vastpakken vasthouden grijpen stappen opstaan"),
+    "MOVE": _w(
+        "lopen staan optillen tillen bewegen vastpakken vasthouden grijpen stappen opstaan gebruiken"
+    ),
+    # one side of the body ("aan één kant", "de halve kant", "zijn linkerkant"): stroke signs
+    "ONE_SIDE": _w("een ene 1 halve linker rechter linkse rechtse"),
+    "SIDE": _w("kant zijde helft lichaamshelft"),
+    "BODY_SIDE": _w("linkerkant rechterkant linkerzijde rechterzijde lichaamshelft"),
+    "PARALYSED": _w("verlamd verlamde lam lamme"),
     "FEELING_WORDS": _w("gevoelloos gevoelloosheid gevoelsverlies gevoelsvermindering"),
     "NUMB": _w("verdoofd verdoofde doof dove tintelend tintelingen tinteling slapend"),
     # comparatives of numbness say by themselves that it gets worse ("steeds dover")
@@ -322,9 +331,23 @@ PATTERNS: list[tuple[str, str]] = [
     ("sudden_weakness", "scheve mond"),
     ("sudden_weakness", "mond|mondhoek|gezicht|gelaat ~3 hangt|hing|staat|stond|trekt|is|wordt|werd ~1 scheef"),
     ("sudden_weakness", "scheef|scheve|afhangende|afhangend gezicht|mond|mondhoek"),
-    ("sudden_weakness", "praat|praatte|spreekt|sprak|klinkt ~1 raar|vreemd|onduidelijk|wartaal|dubbel|brabbelt|lallend"),
+    ("sudden_weakness", "praat|praatte|spreekt|sprak|klinkt ~ raar|vreemd|onduidelijk|wartaal|dubbel|brabbelt|lallend"),
+    # speech: "dubbele tong", "hij lalt", "wartaal", "kan niet uit zijn woorden komen"
+    ("sudden_weakness", "dubbele tong"),
+    ("sudden_weakness", "tong ~1 dubbel"),
+    ("sudden_weakness", "wartaal|lalt|lallen|lalde|lalden|brabbelt|brabbelen|brabbelde"),
+    ("sudden_weakness", "niet|nie|nauwelijks|amper|moeilijk meer? uit ~1 woorden|woord"),
+    # one-sided weakness / paralysis ("zwak aan één kant", "aan de halve kant slap",
+    # "zijn rechterkant is helemaal slap")
+    ("sudden_weakness", "@WEAK_ADJ|@PARALYSED ~ aan ~1 @ONE_SIDE @SIDE"),
+    ("sudden_weakness", "@WEAK_ADJ|@PARALYSED ~ aan ~1 @BODY_SIDE"),
+    ("sudden_weakness", "aan ~1 @ONE_SIDE @SIDE ~ ~1 @WEAK_ADJ|@PARALYSED"),
+    ("sudden_weakness", "@BODY_SIDE ~ ~1 @WEAK_ADJ|@PARALYSED"),
     ("sudden_weakness", "onduidelijke|rare|dubbele|lallende|brabbelende spraak"),
-    ("sudden_weakness", "kan|kon ~ niet|nauwelijks meer? praten|spreken"),
+    ("sudden_weakness", "kan|kon ~ niet|nie|nauwelijks meer? praten|spreken"),
+    # "kan niet goed praten" is a stroke sign only when sudden or with weakness (see _speech)
+    ("_speech", "kan|kon ~ niet|nie|nauwelijks|moeilijk meer? goed|goe|duidelijk praten|spreken|praten"),
+    ("_speech", "niet|nie|nauwelijks|moeilijk meer? goed|goe|duidelijk? kan|kon praten|spreken"),
     ("sudden_weakness", "spraak|praten ~ onduidelijk|weg|raar|moeilijk"),
     # ---------------- red flags ----------------
     ("fever", "@FEVER"),
@@ -369,6 +392,10 @@ PATTERNS: list[tuple[str, str]] = [
     ("loss_of_strength", "@LIMB ~ wil|willen ~1 niet meer?"),
     ("loss_of_strength", "kan|kon|kun ~ ~ niet|nauwelijks|amper|moeilijk meer|goed? meer|goed? @MOVE"),
     ("loss_of_strength", "@LIMB ~ begeeft|begeven|begaf|begaven|sleept|slepen|sleepte"),
+    ("loss_of_strength", "hangende|afhangende|lamme @LIMB"),
+    ("loss_of_strength", "@LIMB ~ hangt|hing|valt|viel|zakt|zakte ~ slap|lam|erbij|omlaag|beneden"),
+    ("loss_of_strength", "@LIMB ~1 niet|nauwelijks|amper meer? goed? @MOVE"),
+    ("loss_of_strength", "die|deze|mijn|m'n|zijn|haar|hele @SIDE ~ ~1 @WEAK_ADJ"),
     ("loss_of_strength", "sleep|sleept|slepen|sleepte ~1 met ~1 @LIMB"),
     ("loss_of_strength", "verlies|verliezen|verliest|verloor|afname|vermindering ~1 van? ~1 kracht|spierkracht"),
     ("loss_of_feeling", "@FEELING_WORDS"),
@@ -1031,6 +1058,10 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
         if persist:
             out.extend(_Mention("headache_neck_pain", m.start, m.end) for m in heads)
 
+        # ---- "kan niet goed praten": a stroke sign when sudden ("ineens") or with weakness
+        if words & SUDDEN or real_signs & {"sudden_weakness", "loss_of_strength"}:
+            out.extend(_Mention("sudden_weakness", m.start, m.end, m.inherent) for m in ms if m.sign == "_speech")
+
         # ---- "het wordt steeds erger": only when nothing more specific is said
         specific = real_signs or any(x.sign in ("_neck", "_head", "_inf_weak", "_bleed") for x in ms)
         if not specific:
@@ -1217,6 +1248,24 @@ def _past(d: _Doc, m: _Mention) -> bool:
     return False
 
 
+def _habitual(d: _Doc, m: _Mention) -> bool:
+    """"hij praat altijd onduidelijk": a lifelong trait, not a sudden (stroke) sign.
+
+    "altijd" in the clause (not "nog altijd" = still) and no "ineens"/"plots" in the sentence.
+    """
+    a, b = d.s_range(m.start)
+    c = d.c
+    if any(t in SUDDEN for t in c[a:b]):
+        return False
+    lo = m.start
+    while lo > a and not d.is_boundary(lo - 1):
+        lo -= 1
+    hi = m.end
+    while hi < b and not d.is_boundary(hi):
+        hi += 1
+    return any(c[j] in HABITUAL and not (j > a and c[j - 1] in ("nog", "bijna")) for j in range(lo, hi))
+
+
 _FINITE_SIGN_VERBS = _w("bloedt bloedde ettert lekt stinkt gutst")
 
 
@@ -1281,6 +1330,13 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
     question = d.is_question(m.start)
     if question and any(t in QUESTION_RISK for t in window):
         if not _asserted(d, m, a, b, span):
+            return True
+    # a bare sign asked about, then "when / whom ... then?" ("zwak aan één kant? wanneer
+    # moet ik dan bellen"): the sign is the condition of the follow-up question
+    if question and b < d.n and all(x in span or c[x] in FILLERS or c[x] in HARD_PUNCT for x in range(a, b)):
+        nb = d.s_range(b)[1]
+        follow = c[b:nb]
+        if d.first_word(b) in _w("wanneer wie waar welke welk") and "dan" in follow:
             return True
     # H2: a question about what may happen ("kan ik een infectie krijgen?");
     # not "waarom krijg ik koorts?" (asks about a complaint the patient has)
@@ -1379,7 +1435,7 @@ def _classify(d: _Doc, mentions: list[_Mention]) -> None:
         if in_span_neg or _negated_before(d, m, negated_tokens) or _negated_after(d, m):
             m.status = "negated"
             negated_tokens.update(range(m.start, m.end))
-        elif _past(d, m):
+        elif _past(d, m) or (m.sign == "sudden_weakness" and _habitual(d, m)):
             m.status = "past"
             negated_tokens.update(range(m.start, m.end))
         elif _hypothetical(d, m, hyp_tokens):

@@ -21,13 +21,19 @@ What it does differently from ``rasa.core.channels.rest.RestInput``:
     than ``MAX_SENDER_CHARS`` (the tracker store's column size) or with control characters.
     Rasa's own channel puts such messages in one shared conversation called "default";
   - 400 ``invalid_message``: ``message`` missing or not a string;
-  - 400 ``invalid_metadata`` / ``invalid_input_channel``: not an object / not a string.
+  - 400 ``invalid_metadata`` / ``invalid_input_channel``: not an object / not a string;
+  - 405 ``method_not_allowed``: GET, PUT, PATCH or DELETE on the webhook.
 
 * The text is cleaned before the bot sees it: NUL and other control characters (except tab
   and line breaks) are removed, unpaired surrogates (``"\\ud800"`` in JSON) become ``?``, and
   a text longer than ``MAX_MESSAGE_CHARS`` is cut to that length (the safety rules in
-  ``actions.lib.red_flags`` analyse the same 2000 characters). The tracker stores the cut
-  text.
+  ``actions.lib.red_flags`` analyse the same 2000 characters). The NLU pipeline itself has
+  no limit, and its spaCy tokenizer is quadratic on long runs of emoji: 100 000 emoji kept
+  the server busy for more than 5 minutes. Safety: if the part that is cut off mentions an
+  alarm sign (the safety rules' keyword scan), up to ``MAX_PASSAGES`` passages of
+  ``PASSAGE_CHARS`` characters around it are kept at the end (the beginning is shortened to
+  make room), so a red flag late in a long message is still seen. The tracker stores the
+  cut text.
 
 * An empty or whitespace-only message still goes to the bot, as a user turn with the
   intent ``nonsense`` (the NLU classifier cannot score a text without features). The
@@ -41,12 +47,13 @@ Privacy: message text is never logged by this module.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import re
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -56,10 +63,21 @@ import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 
+# The safety rules' cheap keyword scan, for alarm signs in the part of a message that is cut.
+from actions.lib.red_flags import _keyword_scan, _normalise
+
 logger = logging.getLogger(__name__)
 
 # Longest text passed to the bot; longer messages are cut to this many characters.
 MAX_MESSAGE_CHARS = 2000
+# Alarm signs (fever, bleeding, ...) in the part of a long message that is cut off are not
+# dropped: up to MAX_PASSAGES passages of PASSAGE_CHARS characters around them are kept at
+# the end of the text (found in the first MAX_SCANNED_CHARS characters of the message).
+PASSAGE_CHARS = 200
+PASSAGE_OVERLAP = 60
+MAX_PASSAGES = 3
+MAX_SCANNED_CHARS = 200_000
+PASSAGE_SEPARATOR = " [...] "
 # Largest accepted request body (a 100 000-character message of emoji, JSON-escaped,
 # is about 1.2 MB).
 MAX_BODY_BYTES = 2_000_000
@@ -98,12 +116,43 @@ def _without_surrogates(text: Text) -> Text:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def alarm_passages(text: Text) -> List[Text]:
+    """Passages of ``text`` with an alarm sign the bot would otherwise never see.
+
+    Uses the safety rules' own keyword scan (the one ``actions.lib.red_flags`` runs on text
+    beyond its analysed part): windows of ``PASSAGE_CHARS`` characters, overlapping so a
+    phrase is never split, at most one passage per sign and ``MAX_PASSAGES`` in all.
+    """
+    text = text[:MAX_SCANNED_CHARS]
+    if not _keyword_scan(_normalise(text))[0]:
+        return []  # the usual case: one pass, no windows
+    passages: List[Text] = []
+    seen: set = set()
+    step = PASSAGE_CHARS - PASSAGE_OVERLAP
+    for start in range(0, max(1, len(text) - PASSAGE_OVERLAP), step):
+        window = text[start:start + PASSAGE_CHARS]
+        signs, _ = _keyword_scan(_normalise(window))
+        if set(signs) - seen:
+            seen.update(signs)
+            passages.append(window.strip())
+            if len(passages) == MAX_PASSAGES:
+                break
+    return passages
+
+
 def clean_text(text: Text) -> Tuple[Text, bool]:
-    """The text the bot gets, and whether it was cut to ``MAX_MESSAGE_CHARS``."""
+    """The text the bot gets (at most ``MAX_MESSAGE_CHARS``), and whether it was cut."""
     text = _CONTROL_CHARS.sub("", _without_surrogates(text))
-    if len(text) > MAX_MESSAGE_CHARS:
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text, False
+    # Alarm signs in the part that is cut off are kept: their passages go at the end, and
+    # the beginning is shortened to make room. The scan starts early enough to cover that.
+    room = MAX_PASSAGES * (PASSAGE_CHARS + len(PASSAGE_SEPARATOR))
+    passages = alarm_passages(text[MAX_MESSAGE_CHARS - room:])
+    if not passages:
         return text[:MAX_MESSAGE_CHARS], True
-    return text, False
+    tail = "".join(PASSAGE_SEPARATOR + p for p in passages)
+    return text[:MAX_MESSAGE_CHARS - len(tail)] + tail, True
 
 
 def _is_json_media_type(content_type: Optional[Text]) -> bool:
@@ -168,18 +217,22 @@ def empty_message_parse_data() -> Dict[Text, Any]:
     return {"text": "", "intent": intent, "intent_ranking": [intent], "entities": []}
 
 
+@functools.lru_cache(maxsize=1)
 def failure_reply() -> Text:
-    try:
-        from actions.lib.clinics import emergency_number
+    # Read once (warmed up when the channel is created): the server cannot start
+    # without a readable clinics file, and this last-resort reply must not depend
+    # on reading it again later.
+    from actions.lib.clinics import emergency_number
 
-        number = emergency_number()
-    except Exception:  # pragma: no cover - clinics.yml unreadable: still say 112
-        number = "112"
-    return FAILURE_REPLY.format(emergency_number=number)
+    return FAILURE_REPLY.format(emergency_number=emergency_number())
 
 
 class RestInput(RasaRestInput):
     """Rasa's REST channel with request validation, message limits and a polite fallback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        failure_reply()  # warm the cache while the clinics file is known to be readable
 
     @classmethod
     def name(cls) -> Text:
@@ -201,6 +254,13 @@ class RestInput(RasaRestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["GET", "PUT", "PATCH", "DELETE"])
+        async def wrong_method(request: Request) -> HTTPResponse:
+            return response.json(
+                {"error": "method_not_allowed", "message": "Send messages with POST."},
+                status=405, headers={"Allow": "POST"},
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
