@@ -57,8 +57,8 @@ $(STAMP): requirements.lock config/dutch_model.env scripts/install_dutch_model.s
 	@py=$$(scripts/find_python.sh) || exit 1; \
 	  [ -x $(PY) ] || $$py -m venv $(VENV)
 	@echo "==> Installing pinned dependencies (requirements.lock)"
-	@$(PY) -m pip install --quiet --upgrade 'pip==24.2' 'setuptools==70.3.0' 'wheel==0.45.1'
-	@$(PY) -m pip install --quiet -r requirements.lock
+	@$(PY) -m pip install --quiet --upgrade 'pip==24.2' 'setuptools==70.3.0' 'wheel==0.45.1' 2>&1 | { grep -v "is neither a file nor a directory" || true; }
+	@$(PY) -m pip install --quiet -r requirements.lock 2>&1 | { grep -v "is neither a file nor a directory" || true; }
 	@echo "==> Dutch spaCy pipeline"
 	@VENV=$(VENV) scripts/install_dutch_model.sh
 	@touch $(STAMP)
@@ -99,7 +99,9 @@ test-stories: train
 
 test-unit: install
 	@echo "==> pytest: logic and actions"
-	@$(PY) -m pytest tests/unit -q
+	@$(PY) -m pytest tests/unit -q -rs
+	@echo "==> Red-flag rules on the safety corpora"
+	@$(PY) scripts/safety_report.py 2>&1 | grep -v -E "tensorflow|TensorRT|AVX|rebuild TensorFlow|^\s*$$"
 
 test-e2e: train
 	@echo "==> pytest: end to end over HTTP against the trained bot"

@@ -98,7 +98,7 @@ class DutchSpacyTokenizer(Tokenizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "DutchSpacyTokenizer":
-        info = log_pipeline_in_use("start-up")
+        info = log_pipeline_in_use("loading the model")
         try:
             with model_storage.read_from(resource) as directory:
                 trained_with = (directory / PIPELINE_FILE).read_text(encoding="utf-8")

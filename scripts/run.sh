@@ -27,8 +27,12 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
+# The HTTP API (tracker, model endpoints) is off unless RASA_API_TOKEN is set;
+# then it is on and protected by that token. Chat channels never need a token.
+api_args=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 "$VENV/bin/rasa" run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --cors "*" &
+  --port "$RASA_PORT" --cors "*" "${api_args[@]}" &
 rasa_pid=$!
 for _ in $(seq 1 360); do
   # Rasa loads the model before it starts listening: an answer on / means ready.

@@ -114,6 +114,13 @@ start_postgres() {
   bin=$(pg_bindir) || die "PostgreSQL binaries not found"
   version=$("$bin/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')
   resolve_pg_data
+  # A test server of another checkout on this machine may already serve the port:
+  # if it accepts our role and database, use it rather than fail on the port.
+  if ! pg_running && PGPASSWORD=$DB_PASSWORD "$bin/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" \
+       -U "$DB_USER" -d "$DB_NAME" -tAc 'SELECT 1' >/dev/null 2>&1; then
+    say "a PostgreSQL on 127.0.0.1:$PG_PORT already accepts $DB_USER/$DB_NAME: using it"
+    return 0
+  fi
   mkdir -p "$PG_DATA"
   [ "$(id -u)" -eq 0 ] && { chown postgres: "$PG_DATA"; chmod 700 "$PG_DATA"; }
   as_pg test -w "$PG_DATA" ||
