@@ -126,8 +126,9 @@ class ActionTriage(Action):
             level = "red_flag"
         else:
             level = "calm"
-        line_ids = send_safety_answer(
-            dispatcher, level, list(assessment.signs), treatment, location, self.clock()
-        )
-        _record_event(intent, level, list(assessment.signs), treatment, location, line_ids)
+        # For a "what if" question the signs are only mentioned hypothetically; they
+        # still choose the line (fever after a triggerpoint injectie: specialist or GP).
+        signs = list(assessment.signs) or list(assessment.hypothetical)
+        line_ids = send_safety_answer(dispatcher, level, signs, treatment, location, self.clock())
+        _record_event(intent, level, signs, treatment, location, line_ids)
         return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact")]

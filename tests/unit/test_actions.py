@@ -202,3 +202,11 @@ def test_safety_event_log_has_no_message_text(tmp_path, monkeypatch):
     run(ActionTriage(), tracker)
     content = log.read_text()
     assert "geheime" not in content and '"intent": "red_flag"' in content
+
+
+def test_calm_question_about_fever_after_tpi_names_specialist_or_gp():
+    tracker = make_tracker("wie moet ik bellen als ik koorts krijg na de triggerpoint injectie?",
+                           "ask_complication_contact", treatment="triggerpoint_injectie")
+    messages, _ = run(ActionTriage(), tracker)
+    assert names(messages)[:2] == ["utter_complication_contact_intro", "utter_tpi_fever_contact"]
+    assert "huisarts" in "\n".join(render(messages, tracker))
