@@ -69,7 +69,7 @@ doctor: install
 	@$(PY) scripts/doctor.py
 
 train: install
-	@echo "==> Training (skipped by Rasa when data, config and Dutch pipeline are unchanged)"
+	@echo "==> Training (skipped when data, domain, config, NLU code, packages and Dutch pipeline are unchanged)"
 	@VENV=$(VENV) MODEL_DIR=$(MODEL_DIR) scripts/train.sh
 
 actions: install
