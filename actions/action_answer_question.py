@@ -57,7 +57,8 @@ class ActionAnswerQuestion(Action):
             answer_contact(dispatcher, topic, treatment, location, self.clock())
             return [SlotSet("topic", topic)]
         if topic == "complication_contact":
-            answer_complication_contact(dispatcher, treatment, location, self.clock())
+            answer_complication_contact(dispatcher, treatment, location, self.clock(),
+                                        signs=tracker.get_slot("safety_signs"))
             return [SlotSet("topic", topic)]
 
         choice = choose_response(topic, treatment, domain.get("responses", {}).keys())

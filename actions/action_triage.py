@@ -36,9 +36,13 @@ REASONED_SIGNS = {
 def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str, Any]:
     """What a safety answer consists of, as response names (plain, testable).
 
-    level: emergency, red_flag or calm (a question about what to do *if*).
+    level: emergency, red_flag or calm (a question about what to do *if*, or the
+    treatment named after a safety answer, to narrow the line down).
+    before: sent before the lines; with_lines: rows after the lines (the rest of
+    the labelled list); after: after the out-of-hours route.
     """
-    plan: Dict[str, Any] = {"before": [], "after": [], "ask_treatment": treatment is None}
+    plan: Dict[str, Any] = {"before": [], "with_lines": [], "after": [],
+                            "ask_treatment": treatment is None}
     if level == "emergency":
         plan["before"].append("utter_emergency_call_now")
     elif level == "red_flag":
@@ -46,7 +50,8 @@ def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str
         plan["before"].append(
             f"utter_red_flag_reason__{reasoned[0]}" if reasoned else "utter_red_flag_reason"
         )
-    else:
+    elif treatment is None:
+        # with a known treatment, its own line below says whom to contact
         plan["before"].append("utter_complication_contact_intro")
     if treatment in FACET_TREATMENTS and BLADDER_BOWEL & set(signs):
         plan["before"].append("utter_facet_bladder_bowel_urgent")
@@ -59,7 +64,7 @@ def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str
     elif treatment in ("dry_needling", "triggerpointtherapie"):
         plan["after"].append("utter_call_therapist_or_gp")
     else:
-        plan["after"].append("utter_unknown_treatment_gp")
+        plan["with_lines"].append("utter_unknown_treatment_gp")
     return plan
 
 
@@ -92,6 +97,9 @@ def send_safety_answer(dispatcher: CollectingDispatcher, level: str, signs: List
             response="utter_safety_lines",
             lines=describe_lines(lines, now, label_treatments=treatment is None),
         )
+    for response in plan["with_lines"]:
+        dispatcher.utter_message(response=response)
+    if lines:
         closed = out_of_hours_routes(lines, now)
         if closed:
             dispatcher.utter_message(response="utter_safety_closed", routes=closed)
@@ -103,8 +111,11 @@ def send_safety_answer(dispatcher: CollectingDispatcher, level: str, signs: List
 
 
 def answer_complication_contact(dispatcher: CollectingDispatcher, treatment: str | None,
-                                location: str | None, now: datetime) -> None:
-    send_safety_answer(dispatcher, "calm", [], treatment, location, now)
+                                location: str | None, now: datetime,
+                                signs: List[str] | None = None) -> None:
+    """The line(s) for a complication, calmly: after a "what if" question, or when
+    the patient names the treatment after a safety answer (signs: that answer's)."""
+    send_safety_answer(dispatcher, "calm", list(signs or []), treatment, location, now)
 
 
 class ActionTriage(Action):
@@ -131,4 +142,5 @@ class ActionTriage(Action):
         signs = list(assessment.signs) or list(assessment.hypothetical)
         line_ids = send_safety_answer(dispatcher, level, signs, treatment, location, self.clock())
         _record_event(intent, level, signs, treatment, location, line_ids)
-        return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact")]
+        return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact"),
+                SlotSet("safety_signs", signs)]

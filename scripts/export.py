@@ -8,7 +8,8 @@ Reads Rasa's SQL tracker store (``--db-url``, else ``$DB_URL``, else
 ``fallback_questions.csv``  time, text, predicted_intent, confidence
     user messages of the last ``--days`` days that the assistant could not
     place: intent ``nlu_fallback`` or ``out_of_scope``, or answered with
-    ``utter_fallback`` / ``utter_out_of_scope`` / ``action_default_fallback``.
+    ``action_fallback`` / ``utter_fallback`` / ``utter_out_of_scope`` /
+    ``action_default_fallback``.
 ``red_flag_counts.csv``     date, intent, count
     how many messages per day were classified ``red_flag`` or ``emergency``.
 
@@ -40,7 +41,7 @@ from actions.lib.pii import mask  # noqa: E402
 DEFAULT_DB_URL = "sqlite:///var/conversations.db"
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 FALLBACK_ACTIONS = frozenset(
-    {"utter_fallback", "utter_out_of_scope", "action_default_fallback"}
+    {"action_fallback", "utter_fallback", "utter_out_of_scope", "action_default_fallback"}
 )
 RED_FLAG_INTENTS = ("red_flag", "emergency")
 FALLBACK_COLUMNS = ("time", "text", "predicted_intent", "confidence")

@@ -66,3 +66,22 @@ def test_reply_latency_is_recorded(assistant):
         samples.append(time.perf_counter() - t0)
     print(f"\nmedian reply latency over REST: {statistics.median(samples) * 1000:.0f} ms; "
           f"start-up {assistant.started_in:.1f} s")
+
+
+def test_naming_the_treatment_after_a_red_flag_keeps_the_urgency(assistant):
+    sender = "e2e-narrow"
+    first = assistant.say(sender, "ik kan sinds gisteren mijn plas niet meer ophouden")
+    text = texts(first)
+    assert all(phone in text for phone in phones().values())  # every line, no question first
+    buttons = [b for r in first for b in r.get("buttons", [])]
+    denervatie = next(b for b in buttons if "facetdenervatie" in b["payload"])
+    narrowed = texts(assistant.say(sender, denervatie["payload"]))
+    assert "spoed" in narrowed and phones()["heilig_hart_leuven"] in narrowed
+    assert phones()["franciscus_gasthuis"] not in narrowed
+
+
+def test_a_statement_naming_treatment_and_hospital_is_confirmed(assistant):
+    text = texts(assistant.say(
+        "e2e-statement", "goeiedag, ik krijg volgende week een prik in mijn spier in het gasthuis"))
+    assert "triggerpoint injectie" in text
+    assert "Sorry, dat begrijp ik niet" not in text

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_answer_question import ActionAnswerQuestion, topic_of
 from actions.action_contact import ActionContact
+from actions.action_fallback import ActionFallback
 from actions.action_triage import REASONED_SIGNS, ActionTriage, safety_plan
 from actions.lib.answers import choose_response
 from actions.lib.clinics import load_clinics
@@ -35,14 +36,14 @@ def tracker_from_file(name: str) -> Tracker:
     return Tracker.from_dict(json.loads((ROOT / "tests" / "data" / name).read_text()))
 
 
-def make_tracker(text: str, intent: str, **slots) -> Tracker:
+def make_tracker(text: str, intent: str, entities=(), **slots) -> Tracker:
     base = {"treatment": None, "location": None, "topic": None, "medication": None,
-            "safety_status": None}
+            "safety_status": None, "safety_signs": None}
     base.update(slots)
     return Tracker.from_dict({
         "sender_id": "patient", "slots": base,
         "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                           "entities": []},
+                           "entities": list(entities)},
         "events": [], "paused": False, "followup_action": None, "active_loop": {},
         "latest_action_name": "action_listen",
     })
@@ -122,7 +123,7 @@ def test_every_question_has_an_answer_for_every_treatment(intent, treatment):
 @pytest.mark.parametrize("name", sorted(DOMAIN.responses))
 def test_every_response_renders_without_unfilled_placeholders(name):
     kwargs = {"treatment_label": "dry needling", "location_label": "Heilig Hart Leuven",
-              "lines": "• lijn", "routes": "de huisartsenpost"}
+              "lines": "• lijn", "routes": "de huisartsenpost", "understood": "dry needling"}
     filled = NLG.generate_from_slots(name, {}, "rest", **kwargs)
     assert not re.search(r"\{[a-z_]+\}", filled["text"]), filled["text"]
 
@@ -208,5 +209,59 @@ def test_calm_question_about_fever_after_tpi_names_specialist_or_gp():
     tracker = make_tracker("wie moet ik bellen als ik koorts krijg na de triggerpoint injectie?",
                            "ask_complication_contact", treatment="triggerpoint_injectie")
     messages, _ = run(ActionTriage(), tracker)
-    assert names(messages)[:2] == ["utter_complication_contact_intro", "utter_tpi_fever_contact"]
+    assert names(messages)[0] == "utter_tpi_fever_contact"
+    assert "utter_complication_contact_intro" not in names(messages)  # the line itself says it
     assert "huisarts" in "\n".join(render(messages, tracker))
+
+
+def test_calm_question_with_unknown_treatment_introduces_the_labelled_lines():
+    tracker = make_tracker("wie bel ik als ik koorts krijg?", "ask_complication_contact")
+    messages, _ = run(ActionTriage(), tracker)
+    assert names(messages)[0] == "utter_complication_contact_intro"
+    assert names(messages)[-1] == "utter_ask_treatment_after_safety"
+
+
+def test_unknown_treatment_lists_the_therapist_row_with_the_lines_and_the_route_once():
+    tracker = make_tracker("ik heb koorts", "red_flag", safety_status="pending")
+    messages, _ = run(ActionTriage(), tracker, now=SATURDAY_10_NL)
+    order = names(messages)
+    assert order.index("utter_safety_lines") < order.index("utter_unknown_treatment_gp") \
+        < order.index("utter_safety_closed") < order.index("utter_ask_treatment_after_safety")
+    text = "\n".join(render(messages, tracker))
+    assert "therapeut of je huisarts" in text
+    assert text.count("huisartsenpost") == 1 and text.count("1733") == 1
+
+
+@pytest.mark.parametrize("sign_text, treatment, expected", [
+    ("ik kan mijn plas niet meer ophouden", "facetdenervatie", "utter_facet_bladder_bowel_urgent"),
+    ("ik heb koorts", "triggerpoint_injectie", "utter_tpi_fever_contact"),
+])
+def test_naming_the_treatment_after_a_red_flag_keeps_its_signs(sign_text, treatment, expected):
+    first = make_tracker(sign_text, "red_flag", safety_status="pending")
+    _, events = run(ActionTriage(), first)
+    signs = next(e["value"] for e in events if e["name"] == "safety_signs")
+    assert signs
+    follow_up = make_tracker(f'/inform_treatment{{"treatment":"{treatment}"}}', "inform_treatment",
+                             treatment=treatment, topic="complication_contact",
+                             safety_signs=signs)
+    messages, _ = run(ActionAnswerQuestion(), follow_up)
+    assert expected in names(messages)
+    assert "utter_ask_treatment_after_safety" not in names(messages)
+
+
+def test_fallback_confirms_the_treatment_and_hospital_it_did_understand():
+    entities = [{"entity": "treatment", "value": "triggerpoint_injectie"},
+                {"entity": "location", "value": "franciscus_gasthuis"}]
+    tracker = make_tracker("goeiedag, ik krijg volgende week een prik in mijn spier in het gasthuis",
+                           "nlu_fallback", entities=entities, treatment="triggerpoint_injectie",
+                           location="franciscus_gasthuis")
+    messages, _ = run(ActionFallback(), tracker)
+    assert names(messages) == ["utter_fallback_noted"]
+    text = render(messages, tracker)[0]
+    assert "triggerpoint injectie" in text and "Franciscus Gasthuis" in text
+
+
+def test_fallback_without_anything_understood_says_so_honestly():
+    tracker = make_tracker("blorp", "nlu_fallback")
+    messages, _ = run(ActionFallback(), tracker)
+    assert names(messages) == ["utter_fallback"]
