@@ -87,7 +87,9 @@ class SafetyRuleLayer(GraphComponent, IntentClassifier):
         ranking = message.get(INTENT_RANKING_KEY) or []
         imposed = decide_intent(
             result.level,
-            bool(result.negated),
+            # evidence against a classifier-only alarm: "geen koorts", "37,2 graden",
+            # "mijn wangen zijn rood sinds de injectie" (cortisone), "hoofdpijn is weg"
+            bool(result.negated or result.benign),
             intent.get("name") or "",
             float(intent.get("confidence") or 0.0),
             ranking,

@@ -92,6 +92,9 @@ class Assessment:
     third_person: bool = False                              # the signs concern someone else
     hypothetical: list[str] = field(default_factory=list)   # mentioned only as risk / "what if"
     truncated: bool = False                                 # text longer than MAX_ANALYSED_CHARS
+    # mentioned with a harmless reading: a temperature below 38.0 (fever), a red or warm
+    # face after cortisone (infection_signs)
+    benign: list[str] = field(default_factory=list)
 
     @property
     def is_alarm(self) -> bool:
@@ -119,11 +122,15 @@ TERMINATORS = _w(
     "maar wel toch echter behalve alleen enkel doch want omdat hoewel alhoewel desondanks "
     "daarentegen daarnaast bovendien terwijl"
 )
+# the adverbs among them ("geen koorts, wel pus") end a negation scope, but not a
+# pattern gap or a hypothesis ("been wordt wel steeds zwakker", "als ik toch koorts krijg")
+ADVERB_TERMINATORS = _w("wel toch alleen enkel")
+CONJ_TERMINATORS = TERMINATORS - ADVERB_TERMINATORS
 HARD_PUNCT = frozenset([".", "!", "?", ";", ":", "...", "..", "\n", "!?", "?!"])
 # after "en"/"of"/"," one of these words starts a new clause (ends a scope)
 CLAUSE_STARTERS = _w(
     "ik je jij u hij zij ze we wij het 't t er daar dat die dit deze de mijn m'n mn zijn haar hun "
-    "ons onze nu toen dan sinds gisteren vandaag vanochtend vanmorgen vannacht vanavond "
+    "ons onze nu toen dan sinds sindsdien gisteren vandaag vanochtend vanmorgen vannacht vanavond "
     "heb heeft hebben had ben is was voel voelt voelde zie ziet zag kan kon krijg krijgt kreeg "
     "word wordt werd merk merkt merkte zit zat lijkt loop loopt blijft bloedt ettert doet "
     "moet mag wil wat wie hoe wanneer waar"
@@ -139,10 +146,16 @@ FILLERS = _w(
 HISTORY_UNI = _w("vroeger ooit chronisch chronische jarenlang jarenlange voorheen")
 # a lifelong trait ("hij praat altijd onduidelijk"): never a *sudden* sign
 HABITUAL = _w("altijd altoos")
+RECENT_PAST = frozenset(
+    [("vorige", "maand"), ("vorige", "week"), ("vorig", "weekend"), ("vorige", "keer"),
+     ("vorige", "zomer"), ("vorige", "winter")]
+)
+PAST_VERBS = _w("had hadden was waren kreeg kregen")
 HISTORY_BI = frozenset(
     [("vorig", "jaar"), ("vorige", "jaar"), ("jaren", "geleden"), ("lang", "geleden"),
      ("maanden", "geleden"), ("als", "kind"), ("het", "verleden"), ("al", "jaren"),
-     ("al", "maanden"), ("sinds", "jaren"), ("vorig", "jaar,"), ("paar", "jaar")]
+     ("al", "maanden"), ("sinds", "jaren"), ("vorig", "jaar,"), ("paar", "jaar"),
+     ("jaar", "geleden"), ("maand", "geleden")]
 )
 # hypothetical / conditional
 COND_MARKERS = _w("als indien wanneer mocht mochten zodra stel ingeval geval")
@@ -157,6 +170,10 @@ QUESTION_RISK = _w(
     "alarmsymptomen alarmtekens waarschuwingssignalen waarschuwingstekens"
 )
 RISK_AFTER = _w("voorkomen vermijden voorkom vermijd")
+DANGER_WORDS = _w("gevaarlijk gevaarlijker schadelijk riskant")
+REPORT_VERBS = _w("lees las gelezen lezen hoorde gehoord horen zei zegt zeggen vertelde verteld zeggen")
+GENERIC_SUBJECTS = _w("je men ge mensen iemand patienten")
+ASK_VERBS = _w("vraagt vraag vroeg vragen weten afvragen benieuwd twijfel twijfelt")
 FEAR_MARKERS = _w("bang angst angstig vrees vrezen schrik ongerust")
 QUESTION_STARTERS = _w(
     "kan kun kunt kunnen krijg krijgt zal zult zullen zou zouden word wordt is heb hebt heeft "
@@ -202,7 +219,10 @@ GROUPS: dict[str, frozenset[str]] = {
         "pijn napijn rugpijn nekpijn beenpijn armpijn bilpijn schouderpijn spierpijn zenuwpijn "
         "pijnklachten pijnen klachten uitstraling pijnlijk pijnlijker"
     ),
-    "MORE": _w("erger heviger slechter toe toegenomen verergert verergerd groter intenser ondraaglijk sterker"),
+    "MORE": _w(
+        "erger heviger heftiger slechter toe toegenomen verergert verergerd groter intenser ondraaglijk "
+        "sterker"
+    ),
     "MORE_ADJ": _w(
         "erger ergere heviger hevigere toenemende toenemend toegenomen ondraaglijke ondraaglijk "
         "verergerende"
@@ -211,7 +231,7 @@ GROUPS: dict[str, frozenset[str]] = {
         "been benen arm armen hand handen voet voeten vingers vinger tenen teen dij bil billen "
         "schouder knie knieen onderbeen bovenbeen linkerbeen rechterbeen linkerarm rechterarm "
         "linkerhand rechterhand linkervoet rechtervoet linkerkant rechterkant linkerzijde "
-        "rechterzijde lichaamshelft"
+        "rechterzijde lichaamshelft zitvlak kruis liezen"
     ),
     "FEVER": _w("koorts koortsig koortsachtig koortsen rillingen rillerig koortsaanval"),
     # "ik lig te rillen": chills, unless from the cold or nerves (see _keep)
@@ -230,7 +250,7 @@ GROUPS: dict[str, frozenset[str]] = {
         "plaats plaatsje plaatske wond wondje gaatje gaatjes prik prikje prikjes huid bult bultje "
         "rug onderrug bil billen nek schouder arm been dij spier litteken naaldplek"
     ),
-    "FLUSH": _w("gezicht wangen wang opvlieger opvliegers blozen oren hals"),
+    "FLUSH": _w("gezicht wangen wang opvlieger opvliegers blozen oren hals hoofd kop kopke gelaat"),
     "BLEED": _w(
         "bloeding bloedingen bloeden bloedt bloedde bloedden nabloeden nabloedt nabloeding "
         "bloedverlies bloeduitstorting hematoom bloed doorgebloed doorbloedt doorbloeden "
@@ -253,7 +273,7 @@ GROUPS: dict[str, frozenset[str]] = {
         "blijvende blijvend aanhoudende aanhoudend blijft constant constante hevige ondraaglijke "
         "barstende erge"
     ),
-    "URINATE": _w("plassen urineren plas urine pipi"),
+    "URINATE": _w("plassen urineren plas urine pipi pissen geplast plast plaste"),
     "STOOL": _w("ontlasting stoelgang poep kaka kakske"),
     # the nouns only: "haar urine verliezen" (not "plassen")
     "EXCRETA": _w("urine plas pipi ontlasting stoelgang poep kaka kakske"),
@@ -263,7 +283,8 @@ GROUPS: dict[str, frozenset[str]] = {
     ),
     "WEAK_ADJ": _w("zwak zwakker zwakke slap slapper slappe krachteloos"),
     "MOVE": _w(
-        "lopen staan optillen tillen bewegen vastpakken vasthouden grijpen stappen opstaan gebruiken"
+        "lopen staan optillen tillen bewegen vastpakken vasthouden grijpen stappen opstaan gebruiken "
+        "optrekken opheffen heffen strekken buigen"
     ),
     # one side of the body ("aan één kant", "de halve kant", "zijn linkerkant"): stroke signs
     "ONE_SIDE": _w("een ene 1 halve linker rechter linkse rechtse"),
@@ -271,7 +292,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "BODY_SIDE": _w("linkerkant rechterkant linkerzijde rechterzijde lichaamshelft"),
     "PARALYSED": _w("verlamd verlamde lam lamme"),
     "FEELING_WORDS": _w("gevoelloos gevoelloosheid gevoelsverlies gevoelsvermindering"),
-    "NUMB": _w("verdoofd verdoofde doof dove tintelend tintelingen tinteling slapend"),
+    "NUMB": _w("verdoofd verdoofde doof dove tintelend tintelingen tinteling slapend slaapt slapen"),
     # comparatives of numbness say by themselves that it gets worse ("steeds dover")
     "NUMB_MORE": _w("dover doffer gevoellozer verdoofder"),
     "LESS": _w("minder verminderd verminderde afnemend afnemende nauwelijks weinig"),
@@ -286,9 +307,11 @@ GROUPS: dict[str, frozenset[str]] = {
 PATTERNS: list[tuple[str, str]] = [
     # ---------------- emergencies ----------------
     ("breathing", "@BREATH_WORDS"),
-    ("breathing", "krijg|krijgt|kreeg|kregen ~1 geen|weinig|nauwelijks|amper|moeilijk|slecht lucht|adem"),
+    ("breathing", "krijg|krijgt|kreeg|kregen ~ geen|weinig|nauwelijks|amper|moeilijk|moeilijker|slecht|slechter|minder lucht|adem"),
+    ("breathing", "kan|kon|kun|kunt ~ niet|nauwelijks|amper|moeilijk meer? diep|goed? inademen|doorademen|ademen"),
     ("breathing", "geen|weinig lucht|adem meer?"),
-    ("breathing", "kan|kon|kun|kunt ~ niet|nauwelijks|amper|moeilijk|slecht|haast meer? ademen|ademhalen|adem"),
+    ("breathing", "kan|kon|kun|kunt ~ niet|nauwelijks|amper|moeilijk|slecht|haast meer? goed|goe? ademen|ademhalen|adem"),
+    ("breathing", "klaplong"),
     ("breathing", "moeite|problemen met ~1 ademen|ademhalen|ademhaling|lucht"),
     ("breathing", "ademhaling ~ moeilijk|zwaar|moeizaam|slecht|piept|oppervlakkig|stokt"),
     ("breathing", "ademt|ademde ~1 niet|nauwelijks|moeilijk|slecht|zwaar"),
@@ -300,9 +323,12 @@ PATTERNS: list[tuple[str, str]] = [
     ("chest_pain", "borstpijn|hartaanval|hartinfarct|pijnopdeborst"),
     ("chest_pain", "borst|borstkas ~1 doet pijn|zeer"),
     ("fainting", "flauwgevallen|flauwvallen|flauwval|bewusteloos|bewusteloosheid|syncope"),
+    # "ik ben 2x weggevallen", "even buiten westen geweest"
+    ("fainting", "weggevallen|weggezakt|weggeraakt"),
+    ("fainting", "buiten westen"),
     ("fainting", "onwel geworden|geraakt"),
     ("fainting", "werd|word|wordt ~1 onwel"),
-    ("fainting", "flauw gevallen|vallen|valt|viel|geworden"),
+    ("fainting", "flauw gevallen|gevalle|vallen|valt|viel|geworden"),
     ("fainting", "val|valt|viel|vielen ~ flauw"),
     ("fainting", "voel|voelt|voelde me|mij|zich ~1 flauw"),
     ("fainting", "buiten|zonder bewustzijn"),
@@ -316,18 +342,26 @@ PATTERNS: list[tuple[str, str]] = [
     ("fainting", "zwart voor de|mijn ogen"),
     ("heavy_bleeding", "@HEAVY|heel|zoveel|zo @BLEED"),
     ("heavy_bleeding", "@BLEED ~ @HEAVY|gutst|gutsen|stroomt|spuit|spuiten|doordrenkt|doorweekt|liters"),
-    ("heavy_bleeding", "blijft|blijven|bleef maar? ~ maar? bloeden|nabloeden"),
+    ("heavy_bleeding", "blijft|blijven|bleef maar|almaar? ~ maar|almaar? bloeden|nabloeden"),
     ("heavy_bleeding", "@BLEED ~ stopt|stoppen|houdt|ophouden|ophoudt|stopte ~1 niet"),
     # "er spuit bloed uit en het houdt niet op": the stop clause may follow "en het"
     ("heavy_bleeding", "@BLEED ~ en het|'t|t|dat|die? stopt|houdt|stopte|hield ~1 niet|maar|nooit"),
     ("heavy_bleeding", "spuit|spuiten|spoot|spoten|gutst|stroomt|stroomde|uitspuiten|uitspuit ~1 bloed"),
     ("heavy_bleeding", "bloed ~ spuit|spuiten|spoot|spoten|gutst|stroomt|stroomde|uitspuiten|uitspuit"),
     ("heavy_bleeding", "@BLEED ~ niet|nauwelijks te stoppen|stelpen"),
+    # "een bloeding die niet stopt", "het bloed blijft maar stromen"
+    ("heavy_bleeding", "@BLEED die|dat ~1 niet|nooit ~1 stopt|ophoudt|stelpt|minder"),
+    ("heavy_bleeding", "@BLEED ~ stromen|gutsen|spuiten"),
+    ("heavy_bleeding", "pleisters|verbanden|handdoeken|kompressen ~1 doorgebloed|doorweekt|doordrenkt"),
+    ("heavy_bleeding", "handdoek|verband|laken|lakens|kleren ~1 is|zijn|was|waren|helemaal ~1 doorweekt|doordrenkt|doorgebloed"),
     ("heavy_bleeding", "@BLEED ~ nog? niet gestopt|opgehouden|gestelpt|minder"),
     ("heavy_bleeding", "@BLEED ~4 nog? niet|nooit gestopt|opgehouden|gestelpt"),
-    ("heavy_bleeding", "@BLEED ~ door ~ verband|pleister|kleren|kleding heen"),
+    ("heavy_bleeding", "@BLEED ~ door ~ verband|pleister|kleren|kleding|alles heen"),
+    ("heavy_bleeding", "doorweekt|doordrenkt ~3 @BLEED"),
+    ("_keeps_flowing", "blijft|blijven|bleef almaar? stromen|gutsen|lopen"),
     ("heavy_bleeding", "gutst|gutsen|gutste"),
     ("sudden_weakness", "verlamd|verlamming|verlammingsverschijnselen|halfzijdig|halfzijdige"),
+    ("sudden_weakness", "beroerte|herseninfarct|hersenbloeding|tia"),
     ("sudden_weakness", "scheve mond"),
     ("sudden_weakness", "mond|mondhoek|gezicht|gelaat ~3 hangt|hing|staat|stond|trekt|is|wordt|werd ~1 scheef"),
     ("sudden_weakness", "scheef|scheve|afhangende|afhangend gezicht|mond|mondhoek"),
@@ -350,10 +384,12 @@ PATTERNS: list[tuple[str, str]] = [
     ("_speech", "niet|nie|nauwelijks|moeilijk meer? goed|goe|duidelijk? kan|kon praten|spreken"),
     ("sudden_weakness", "spraak|praten ~ onduidelijk|weg|raar|moeilijk"),
     # ---------------- red flags ----------------
+    # hot flushes after cortisone: a known harmless effect (Assessment.benign)
+    ("_benign:infection_signs", "opvlieger|opvliegers"),
     ("fever", "@FEVER"),
     ("fever", "koude rillingen"),
-    ("fever", "warm|heet en|of koud"),
-    ("fever", "koud en|of warm|heet"),
+    ("fever", "warm|heet ~1 en|of ~1 koud"),
+    ("fever", "koud ~1 en|of ~1 warm|heet"),
     ("fever", "@SHIVER"),
     ("fever", "hoge|verhoogde temperatuur"),
     ("_fever_temp", "heb|heeft|had ~1 temperatuur"),
@@ -367,17 +403,19 @@ PATTERNS: list[tuple[str, str]] = [
     ("_inf_weak", "@INF_WEAK"),
     ("_bleed", "@BLEED"),
     ("increasing_pain", "meer @PAIN"),
-    ("increasing_pain", "@PAIN ~ @MORE"),
+    ("increasing_pain", "@PAIN ~4 @MORE"),
+    ("increasing_pain", "verergert|verergerde|verergeren|toeneemt ~3 @PAIN"),
     ("increasing_pain", "@MORE_ADJ @PAIN"),
     ("increasing_pain", "doet ~ meer|erger|heviger pijn|zeer"),
     ("increasing_pain", "@PAIN neemt|nam|nemen ~ toe"),
-    ("increasing_pain", "neemt|nam|nemen ~1 @PAIN ~ alleen? maar? toe"),
-    ("increasing_pain", "@PAIN ~1 alleen? maar erger|meer|heviger"),
+    ("increasing_pain", "neemt|nam|nemen ~1 @PAIN ~ alleen? maar|almaar? toe"),
+    ("increasing_pain", "@PAIN ~1 alleen? maar|almaar erger|meer|heviger"),
     ("increasing_pain", "@PAIN ~ niet te harden|houden|verdragen|doen"),
     ("increasing_pain", "@PAIN ~6 niet meer? hou|houd|uithou|uithoud|aankan|verdraag|verdragen|uithouden"),
     ("increasing_pain", "toename van ~1 @PAIN"),
-    ("_worse_generic", "steeds|alsmaar|almaar|dag|telkens maar? erger|slechter"),
-    ("_worse_generic", "wordt|werd ~1 alleen? maar? erger|slechter"),
+    ("_worse_generic", "neemt|nam ~1 alleen? maar|almaar toe"),
+    ("_worse_generic", "steeds|alsmaar|almaar|dag|telkens maar|almaar? erger|slechter|heviger"),
+    ("_worse_generic", "wordt|werd ~1 alleen? maar|almaar? erger|slechter"),
     ("_worse_generic", "veel|nog|steeds erger|heviger"),
     ("_worse_generic", "erger|heviger|slechter dan eerst|voorheen|gisteren|ervoor|daarvoor|vroeger|vanochtend|vanmorgen"),
     ("_worse_generic", "erger|heviger|slechter dan voor de|mijn? behandeling|injectie|infiltratie|prik"),
@@ -386,7 +424,11 @@ PATTERNS: list[tuple[str, str]] = [
     ("loss_of_strength", "@LESS|geen|steeds ~1 kracht|spierkracht"),
     ("loss_of_strength", "kracht ~ neemt|nam ~ af"),
     ("loss_of_strength", "kracht ~ weg|minder|verloren|kwijt"),
-    ("loss_of_strength", "@LIMB ~ @WEAK_ADJ"),
+    ("loss_of_strength", "@LIMB ~4 @WEAK_ADJ"),
+    ("loss_of_strength", "@LIMB ~2 steeds|alsmaar|almaar minder|slechter ~1 goed? omhoog|@MOVE"),
+    # "mijn voet klapt dubbel", "mijn knie zwikt door"
+    ("loss_of_strength", "voet|enkel|knie|been|benen ~1 klapt|klappen|zwikt|zwikken|knikt|knikken ~1 dubbel|door|weg|om"),
+    ("loss_of_strength", "kan|kon|kun|kunnen ~ niet|nauwelijks|amper|moeilijk|haast|bijna nog|meer|goed? nog|meer|goed? @MOVE"),
     ("loss_of_strength", "@WEAK_ADJ ~ @LIMB"),
     ("loss_of_strength", "@LIMB ~ zakt|zakken|zakte|begeeft|begeven ~1 weg|door|onder"),
     ("loss_of_strength", "@LIMB ~ wil|willen ~1 niet meer?"),
@@ -407,8 +449,10 @@ PATTERNS: list[tuple[str, str]] = [
     ("loss_of_feeling", "@NUMB_MORE"),
     ("loss_of_feeling", "voel|voelt|voelde ~ @LIMB|tenen|vingers|benen|armen|huid|rug|bil ~1 steeds|alsmaar|almaar|elke|met minder|slechter"),
     ("loss_of_feeling", "@LIMB|tenen|vingers|huid ~1 steeds? minder|nauwelijks|niet|slechter meer? ga|gaat|kan|kon? voelen|voel|voelt"),
-    ("loss_of_feeling", "voel|voelt|voelde ~ @LIMB|tenen|vingers|benen|armen|huid|rug|bil niet|nauwelijks meer?"),
+    ("loss_of_feeling", "voel|voelt|voelde ~ @LIMB|tenen|vingers|benen|armen|huid|rug|bil ~2 niet|nauwelijks meer?"),
+    ("_numb", "@LIMB ~1 slaapt|slapen"),
     ("loss_of_feeling", "voel|voelt|voelde niks|niets meer? in|aan"),
+    ("loss_of_feeling", "voel|voelt|voelde ~1 steeds|alsmaar|almaar|veel|nog minder ~1 in|aan ~1 mijn|m'n|zijn|haar|de? @LIMB|tenen|vingers|huid|rug|bil"),
     ("loss_of_feeling", "@NUMB ~ erger|meer|toe|steeds|uitbreidt|breidt"),
     ("loss_of_feeling", "steeds|meer|erger @NUMB"),
     ("loss_of_feeling", "@NUMB ~ nog steeds|altijd"),
@@ -417,6 +461,8 @@ PATTERNS: list[tuple[str, str]] = [
     ("_numb", "@NUMB"),
     ("_head", "@HEAD"),
     ("_head", "pijn in|aan ~1 hoofd"),
+    ("_head", "hoofd ~1 maar|almaar? ~1 bonkt|bonken|bonst|bonzen|barst|barsten|klopt|kloppen"),
+    ("_head", "bonkend|bonkende|barstend|barstende|kloppend|kloppende hoofd"),
     ("_neck", "@NECKPAIN"),
     ("_neck", "pijn in|aan de|mijn|m'n|zijn|haar nek"),
     ("_neck", "stijve|stijf|pijnlijke|pijnlijk ~1 nek|nekspieren"),
@@ -429,21 +475,28 @@ PATTERNS: list[tuple[str, str]] = [
     ("headache_neck_pain", "hoofdpijn|koppijn ~ blijft|houdt|aanhoudt"),
     ("urination_difficulty", "moeilijk|moeizaam|moeizame|slecht|nauwelijks|amper @URINATE"),
     ("urination_difficulty", "moeite|problemen|pijn met|bij ~1 @URINATE"),
-    ("urination_difficulty", "kan|kon|kun ~4 niet|nauwelijks|amper|moeilijk meer? plassen|urineren"),
+    ("urination_difficulty", "moeite|problemen ~1 om|met|bij ~1 te? kunnen? @URINATE"),
+    ("urination_difficulty", "lukt|lukte het? plassen|urineren|plas|pissen ~1 niet|nauwelijks|amper|moeilijk|slecht"),
+    ("urination_difficulty", "kan|kon|kun|kunt ~6 niet|nauwelijks|amper|moeilijk meer? plassen|urineren|pissen"),
     ("urination_difficulty", "plassen|urineren|plas ~ lukt|lukte|gaat|ging ~1 niet|moeilijk|moeizaam|slecht|nauwelijks"),
     ("urination_difficulty", "krijg|kreeg|krijgt|kan|kon|kun|raak|raakt ~ plas|urine niet|nauwelijks|amper|moeilijk|slecht ~1 kwijt|weg"),
     ("urination_difficulty", "plassen|plas maar er komt|kwam niets|niks"),
     ("urination_difficulty", "urineretentie|plasproblemen"),
-    ("urination_difficulty", "persen|duwen ~ plassen|plas|urineren"),
-    ("urination_difficulty", "niet|nauwelijks|amper|moeilijk|slecht meer? kan|kon|kunnen plassen|urineren"),
+    ("urination_difficulty", "lukt|lukte ~1 niet|nauwelijks|amper|moeilijk ~1 om? te? plassen|urineren|plas|pissen"),
+    ("urination_difficulty", "persen|duwen ~4 plassen|plas|urineren"),
+    ("urination_difficulty", "niet|nauwelijks|amper|moeilijk|slecht meer? kan|kon|kunt|kunnen plassen|urineren"),
     ("incontinence", "incontinent|incontinentie|urineverlies|stoelgangverlies|ontlastingsverlies|urine-"),
     ("incontinence", "@URINATE|@STOOL|blaas|darmen ~ niet|nauwelijks ~ ophouden|houden|tegenhouden|ophoud"),
     ("incontinence", "verlies|verliest|verloor|verlies ~1 @URINATE|@STOOL"),
     ("incontinence", "verlies|verliest|verloor|verliezen ~4 @EXCRETA"),
-    ("incontinence", "@EXCRETA verlies|verliest|verloor|verliezen|kwijtraken|lekt|lekken|lekte"),
-    ("incontinence", "lek|lekt|lekken|lekte|druppelt ~1 urine|plas|pipi"),
-    ("incontinence", "ongewild|ongecontroleerd|oncontroleerbaar ~ @URINATE|@STOOL|plassen|geplast"),
-    ("incontinence", "in ~1 broek geplast|gepoept|gedaan|geplast"),
+    ("incontinence", "@EXCRETA verlies|verliest|verloor|verliezen|verloren|kwijtraken|lekt|lekken|lekte"),
+    ("incontinence", "@EXCRETA|blaas|darmen ~2 niet|nie|geen meer? onder controle"),
+    ("incontinence", "lek|lekt|lekken|lekte|druppelt ~ urine|plas|pipi"),
+    ("incontinence", "blaas|darmen ~2 loopt|liep|lopen ~1 leeg"),
+    ("incontinence", "@EXCRETA laten|laat|liet|liep|loopt ~1 lopen|gaan|weglopen"),
+    ("incontinence", "plas|plast|poep|poept|plaste|poepte ~5 in ~1 broek|bed"),
+    ("incontinence", "ongewild|ongecontroleerd|oncontroleerbaar|onverwacht|onverwachts|zomaar ~ @URINATE|@STOOL|plassen|geplast"),
+    ("incontinence", "in ~1 broek|bed geplast|gepoept|gedaan|plast|plas|poept|plaste|poepte"),
     ("incontinence", "broek ~1 vuil|nat|bevuild"),
     ("incontinence", "geen|minder|weinig controle|macht ~1 over ~1 blaas|darmen|plas|urine|ontlasting|stoelgang|sluitspier"),
     ("incontinence", "controle|macht over ~1 blaas|darmen|plas|urine|ontlasting|stoelgang|sluitspier ~ kwijt|verloren|weg"),
@@ -472,6 +525,7 @@ PROTECTED_WORDS = _w(
 _INFLECTIONS = ("tjes", "jes", "tje", "je", "ere", "ste", "en", "er", "e")
 # Flemish / spoken function words written as their standard form
 _SPOKEN = {"nie": "niet", "ni": "niet", "da": "dat", "wa": "wat", "k": "ik", "ne": "een", "nen": "een",
+           "as": "als",
            "gene": "geen", "genen": "geen"}
 
 
@@ -689,7 +743,7 @@ def _matcher():
         Token.set_extension("canon", default=None)
     nlp = _nlp()
     matcher = Matcher(nlp.vocab)
-    stop = sorted(HARD_PUNCT | TERMINATORS | {","})
+    stop = sorted(HARD_PUNCT | CONJ_TERMINATORS | {","})
     info: dict[str, tuple[str, bool]] = {}
     for i, (sign, pat) in enumerate(PATTERNS):
         spec = []
@@ -714,6 +768,29 @@ def _matcher():
         info[key] = (sign, inherent)
         matcher.add(key, [spec])
     return matcher, info
+
+
+# "maar" that is no conjunction but an intensifier: "neemt alleen maar toe", "het bloed
+# blijft maar stromen", "het stopt maar niet", "de gevoelloosheid gaat maar niet weg".
+# It is read as "almaar" (continually), so it neither ends a scope nor negates.
+_MAAR_INTENSIFIED_AFTER = _w("alleen enkel blijft blijven bleef bleven")
+_MAAR_STUBBORN_VERBS = _w(
+    "stopt stoppen stopte gaat gaan ging wil wilt willen wou houdt hield lukt lukte verdwijnt "
+    "verdween zakt zakte mindert verbetert stelpt"
+)
+
+
+def _intensifiers(canon: list[str]) -> list[str]:
+    out = list(canon)
+    for i in range(1, len(out)):
+        if out[i] != "maar":
+            continue
+        nxt = out[i + 1] if i + 1 < len(out) else ""
+        if out[i - 1] in _MAAR_INTENSIFIED_AFTER or (
+            out[i - 1] in _MAAR_STUBBORN_VERBS and nxt in _w("niet nie ni")
+        ):
+            out[i] = "almaar"
+    return out
 
 
 # components a full pipeline (e.g. nl_core_news_sm) may have that triage does not need
@@ -808,7 +885,8 @@ class _Doc:
         # verb first without "?": a question only when the subject follows ("kan ik ...");
         # "kan nauwelijks ademhalen" is a statement with the "ik" left out
         k = next((x for x in range(a, b) if self.c[x] == first), a) + 1
-        return k < b and self.c[k] in SUBJECTS | _w("er ge gij men dat dit deze die de mijn m'n mn een")
+        # (a possessive after the verb is not: "kan mn plas niet meer houden" = "ik kan ...")
+        return k < b and self.c[k] in SUBJECTS | _w("er ge gij men dat dit deze die de een")
 
 
 _TEMP_RE = re.compile(r"^(\d{2})(?:[.,](\d{1,2}))?(°c?|°|c|gr|graden)?$")
@@ -822,7 +900,10 @@ _NOT_TEMP_UNITS = _w(
     "jaar jaren jarig kg kilo euro eur mg ml cm km mm min minuten uur uren keer dagen weken maanden "
     "procent % kilometer meter liter stuks pillen tabletten weken"
 )
-_WEATHER = _w("buiten zomer hittegolf bad badwater water sauna douche kamer auto zon zwembad binnen")
+_WEATHER = _w(
+    "buiten zomer hittegolf bad badwater water sauna douche kamer auto zon zwembad binnen "
+    "wachtkamer wachtzaal verwarming kantoor ziekenhuis trein bus weer"
+)
 
 
 def _temperatures(d: _Doc) -> list[_Mention]:
@@ -874,7 +955,10 @@ def _temperatures(d: _Doc) -> list[_Mention]:
         if any(t in ("onder", "lager", "minder", "bijna") for t in prev):
             value -= 0.1
         sign = "fever" if value >= FEVER_THRESHOLD else "_temp"
-        out.append(_Mention(sign, i, end, value=round(value, 2)))
+        compared = (i >= 2 and c[i - 1] == "of" and c[i - 2][:1].isdigit()) or (
+            end + 1 < d.n and c[end] == "of" and c[end + 1][:1].isdigit())
+        out.append(_Mention(sign, i, end, value=round(value, 2),
+                            status="hypothetical" if compared else "positive"))
     return out
 
 
@@ -939,8 +1023,19 @@ def _keep(d: _Doc, m: _Mention) -> bool:
         return False  # "er lekt urine": incontinence, not a wound that leaks
     if m.sign == "fever" and span[0] in GROUPS["SHIVER"] and set(c[m.end:min(b, m.end + 4)]) & _NOT_FEVER_SHIVER:
         return False  # "rillen van de kou / van de zenuwen"
+    if m.sign == "fever" and span[0] in GROUPS["SHIVER"] and set(c[a:b]) & (_WEATHER | _w("bushalte")):
+        return False  # "het is koud buiten, ik sta te bibberen aan de bushalte"
+    if m.sign == "fainting" and "bijna" in c[max(a, m.start - 1):m.end] and any(
+            c[x] == "toen" and c[x + 1:x + 3] in (["ik", "zag"], ["ik", "hoorde"], ["ik", "las"])
+            for x in range(m.end, b - 2)):
+        return False  # "ik viel bijna flauw toen ik zag hoeveel het parkeren kostte" (a figure of speech)
+    if m.sign == "bleeding" and span[0] == "bloed" and nxt in _w("kruipt kroop"):
+        return False  # "het bloed kruipt waar het niet gaan kan" (an idiom)
     if m.sign == "loss_of_feeling" and span[0] == "gevoel" and m.start > a and c[m.start - 1] in GROUPS["NUMB"]:
         return False  # "het dove gevoel verdwijnt" = the numbness goes away
+    if m.sign == "loss_of_strength" and set(c[m.end:min(b, m.end + 4)]) & _w("van door") \
+            and set(c[m.end:min(b, m.end + 5)]) & GROUPS["PAIN"]:
+        return False  # "ik kan amper nog lopen van de pijn": the pain, not weakness
     if m.sign == "headache_neck_pain" and d.is_question(m.start):
         a, b = d.s_range(m.start)
         if set(c[a:b]) & _INDICATION:
@@ -959,6 +1054,8 @@ def _attributive(d: _Doc, m: _Mention, b: int) -> bool:
     if m.end >= b:
         return False
     word, nxt = c[m.start], c[m.end]
+    if nxt in _w("haar haren"):
+        return True  # "die met het rode haar"
     if nxt in GROUPS["SITE"] or nxt in _ATTR_OK_NEXT or nxt in HARD_PUNCT:
         return False
     if nxt in GROUPS["INF_WEAK"] | GROUPS["INF_MEDIUM"] | GROUPS["INF_STRONG"] | GROUPS["BLEED"]:
@@ -972,6 +1069,11 @@ def _attributive(d: _Doc, m: _Mention, b: int) -> bool:
     if word == "dikke":
         inflected = True
     return inflected or neuter
+
+
+BENIGN = "_benign:"   # a sign word with a harmless reading (Assessment.benign)
+BLOCK = "_block:"     # a building block that made no sign (counts only when negated)
+_BLOCK_SIGNS = {"_head": "headache_neck_pain", "_neck": "headache_neck_pain", "_numb": "loss_of_feeling"}
 
 
 def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention]:
@@ -995,7 +1097,22 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
             if m.sign == "_inf_weak"
             and not (c[m.start].startswith("warm") and any(t in _WARM_THINGS for t in c[m.end:min(b, m.end + 4)]))
             and not _attributive(d, m, b)
+            # "afwisselend koud en warm" is fever, not a warm injection site
+            and not any(f.sign == "fever" and f.start <= m.start < f.end for f in ms)
+            # "mijn huid is overal een beetje rood" (after a warm shower): not one site
+            and "overal" not in c[max(a, m.start - 4):min(b, m.end + 2)]
+            # "'t verband is rood": blood on the dressing, not a red site
+            and not set(c[max(a, m.start - 3):m.start]) & _w("verband pleister kompres gaasje")
+            # "ze voelt zo warm aan, 38,7": the body is warm (fever), not the site
+            and not (c[m.start] in _HEAT and any(f.sign == "fever" for f in ms)
+                     and not set(c[max(a, m.start - 4):min(b, m.end + 4)]) & GROUPS["SITE"])
         ]
+        # "een rood kopke", "een warm gezicht" (cortisone), "overal een beetje rood": harmless
+        for m in ms:
+            if m.sign == "_inf_weak" and m not in weak and (
+                    (m.end < b and c[m.end] in GROUPS["FLUSH"])
+                    or "overal" in c[max(a, m.start - 4):min(b, m.end + 2)]):
+                out.append(_Mention(BENIGN + "infection_signs", m.start, m.end))
         if weak:
             site = bool(words & GROUPS["SITE"])
             flush = bool(words & GROUPS["FLUSH"])
@@ -1017,7 +1134,9 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
                     for x, t in enumerate(before)
                 ) and not (words & (_WEATHER | _w("hier vandaag binnen")))
                 if flush and not site:
-                    continue  # "rood en warm gezicht" after cortisone: a known harmless effect
+                    # "rood en warm gezicht" after cortisone: a known harmless effect
+                    out.append(_Mention(BENIGN + "infection_signs", m.start, m.end))
+                    continue
                 if site or pair or near or pron:
                     out.append(_Mention("infection_signs", m.start, m.end))
 
@@ -1063,13 +1182,26 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
             out.extend(_Mention("sudden_weakness", m.start, m.end, m.inherent) for m in ms if m.sign == "_speech")
 
         # ---- "het wordt steeds erger": only when nothing more specific is said
-        specific = real_signs or any(x.sign in ("_neck", "_head", "_inf_weak", "_bleed") for x in ms)
-        if not specific:
+        specific = real_signs or any(x.sign in ("_neck", "_head", "_inf_weak", "_bleed", "_numb") for x in ms)
+        if not specific or words & GROUPS["PAIN"]:
             out.extend(
                 _Mention("increasing_pain", m.start, m.end) for m in ms if m.sign == "_worse_generic"
             )
 
+        # head, neck or numbness words that did not make a sign: kept, so that "mijn
+        # hoofdpijn is weg" counts as a negated mention
+        made = {(x.start, x.end) for x in out}
+        out.extend(
+            _Mention(BLOCK + _BLOCK_SIGNS[m.sign], m.start, m.end) for m in ms
+            if m.sign in _BLOCK_SIGNS and (m.start, m.end) not in made
+        )
+
+        # "het bloed blijft maar stromen": a haemorrhage when blood is named in the sentence
+        if any(x.sign in ("_bleed", "bleeding") for x in ms):
+            out.extend(_Mention("heavy_bleeding", m.start, m.end) for m in ms if m.sign == "_keeps_flowing")
+
         out.extend(real)
+        out.extend(m for m in ms if m.sign.startswith(BENIGN))
         out.extend(m for m in ms if m.sign in ("_temp",) or (m.sign == "fever" and m.value is not None))
     # "het blijft wat bloeden": a persisting ooze is a red flag, not a haemorrhage
     for i, m in enumerate(out):
@@ -1209,8 +1341,11 @@ def _negated_after(d: _Doc, m: _Mention) -> bool:
     for k in range(j, min(d.n, j + 12)):
         if c[k] in HARD_PUNCT:
             break
-        if c[k] in _w("nu inmiddels intussen") and k + 1 < d.n and c[k + 1] in _w("niet geen"):
-            return True
+        if c[k] in _w("nu inmiddels intussen") and k + 1 < d.n and (
+            c[k + 1] in _w("niet geen nergens")
+            or (c[k + 1] == "gelukkig" and k + 2 < d.n and c[k + 2] in _w("niet geen nergens"))
+        ):
+            return True  # "..., nu niet meer", "..., nu gelukkig nergens last van"
         if c[k] in _w("nu inmiddels intussen") and (
             set(c[k + 1:k + 5]) & _w("beter goed over voorbij weg") or c[k + 1:k + 4] == ["gaat", "het", "weer"]
         ):
@@ -1245,6 +1380,24 @@ def _past(d: _Doc, m: _Mention) -> bool:
         if c[j] in HISTORY_UNI or (j + 1 < b and (c[j], c[j + 1]) in HISTORY_BI):
             return True
         j += 1
+    # a recent past attached to the sign: "de koorts van vorige maand", or opening the
+    # clause with a past verb: "vorige week had ik koorts" (not "sinds vorige week")
+    if m.end + 2 < b and c[m.end] == "van" and (c[m.end + 1], c[m.end + 2]) in RECENT_PAST:
+        return True
+    lo = m.start
+    while lo > a and not d.is_boundary(lo - 1):
+        lo -= 1
+    if lo + 2 < m.start and (c[lo], c[lo + 1]) in RECENT_PAST and c[lo + 2] in PAST_VERBS:
+        return True
+    hi = m.end
+    while hi < b and not d.is_boundary(hi):
+        hi += 1
+    clause = c[lo:hi]
+    if "sinds" not in clause and "sindsdien" not in clause and set(clause) & PAST_VERBS:
+        # "na mijn vorige facetinfiltratie had ik koorts", "in 2023 had ik een infectie"
+        if "vorige" in clause or "vorig" in clause or any(
+                x > lo and c[x - 1] == "in" and re.fullmatch(r"(19|20)\d\d", c[x]) for x in range(lo, hi)):
+            return True
     return False
 
 
@@ -1280,7 +1433,7 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
         t = c[j]
         if j in hyp_tokens:
             return True
-        if t in HARD_PUNCT or t in TERMINATORS:
+        if t in HARD_PUNCT or t in CONJ_TERMINATORS:
             break
         if t in INVERSION_VERBS and j + 1 < d.n and c[j + 1] in SUBJECTS and inversion_at is None:
             inversion_at = j
@@ -1289,6 +1442,8 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
             # a comma only continues a list of signs ("rood, warm of gezwollen")
             if not (j + 1 == m.start and nxt not in _FINITE_SIGN_VERBS) and nxt not in GROUPS["INF_WEAK"] | GROUPS["INF_MEDIUM"]:
                 break
+        if t == "of" and any(x in ASK_VERBS for x in c[max(a, j - 3):j]):
+            return True  # "mijn dochter vraagt of ze kan flauwvallen", "wil weten of ..."
         if t in COND_MARKERS:
             if t == "als" and j + 1 < d.n and c[j + 1] in _w("gevolg kind volgt eerste laatste"):
                 pass
@@ -1300,6 +1455,27 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
             else:
                 return True
         j -= 1
+    # "is flauwvallen gevaarlijk?": a question about a sign, not stating it (but
+    # "is het gevaarlijk dat het bloedt?" states it)
+    if d.is_question(m.start) and set(c[a:b]) & DANGER_WORDS and "dat" not in c[a:m.start] \
+            and not (set(c[m.start:m.end]) & _FINITE_SIGN_VERBS) and not _asserted(d, m, a, b, span):
+        return True
+    # reported, about people in general: "ik lees dat je dan kortademig wordt", "mijn
+    # buurvrouw zei dat je soms niet meer kan plassen"
+    for x in range(a, m.start - 1):
+        if c[x] in REPORT_VERBS and c[x + 1] == "dat" and x + 2 <= m.start and \
+                any(c[y] in GENERIC_SUBJECTS for y in range(x + 2, min(m.start + 1, x + 5))):
+            return True
+    # "hoeveel bloed is te veel?", "hoe lang mag een prikplek nabloeden?": asked in general
+    if d.is_question(m.start) and (d.first_word(m.start) in _w("hoeveel hoelang vanaf")
+                                   or c[a:a + 2] == ["hoe", "lang"]) \
+            and not any(c[y] in FIRST_PERSON | POSSESSIVES | _w("hij zij ze hem de het")
+                        for y in range(a, m.start)):
+        return True
+    # "bij welke temperatuur is het koorts?", "vanaf hoeveel graden is het koorts?"
+    if m.sign == "fever" and d.is_question(m.start) and set(c[a:b]) & _w("welke hoeveel vanaf wanneer") \
+            and set(c[a:b]) & _w("temperatuur temp graden graad") and not _asserted(d, m, a, b, span):
+        return True
     # "bij (een) koorts", "wat te doen bij een bloeding"
     k = m.start - 1
     while k >= a and c[k] in _w("een de het hoge lichte veel ernstige ernstig erge plotselinge tekenen teken"):
@@ -1373,8 +1549,8 @@ def _asserted(d: _Doc, m: _Mention, a: int, b: int, span: set[int], first_idx: i
             continue
         t = c[x]
         if t in ASSERT_VERBS:
-            if t == "is" and x + 1 < b and c[x + 1] in _w("er het"):
-                continue  # "is er kans op", "is het mogelijk"
+            if t == "is" and x + 1 < b and c[x + 1] in _w("er het dat"):
+                continue  # "is er kans op", "is het mogelijk", "... of is dat zeldzaam?"
             if t in _w("is zijn") and x - 1 >= a and c[x - 1] in _w("groot wat wie hoe welke"):
                 continue
             return True
@@ -1424,6 +1600,17 @@ def _third_person(d: _Doc, mentions: Iterable[_Mention]) -> bool:
     return False
 
 
+def _denied_clause(d: _Doc, m: _Mention) -> bool:
+    """"het is niet zo dat ik niet meer kan plassen", "niet dat ik koorts heb": the whole
+    clause with the sign is denied."""
+    a, _ = d.s_range(m.start)
+    c = d.c
+    for x in range(a, m.start - 1):
+        if c[x] == "niet" and (c[x + 1] == "dat" or c[x + 1:x + 3] == ["zo", "dat"]):
+            return not any(c[y] in CONJ_TERMINATORS for y in range(x, m.start))
+    return False
+
+
 def _classify(d: _Doc, mentions: list[_Mention]) -> None:
     mentions.sort(key=lambda m: (m.start, m.end))
     negated_tokens: set[int] = set()
@@ -1432,7 +1619,8 @@ def _classify(d: _Doc, mentions: list[_Mention]) -> None:
         in_span_neg = False
         if not m.inherent and m.end - m.start > 1:
             in_span_neg = any(d.c[x] in NEG_ALL for x in range(m.start + 1, m.end))
-        if in_span_neg or _negated_before(d, m, negated_tokens) or _negated_after(d, m):
+        if in_span_neg or _negated_before(d, m, negated_tokens) or _negated_after(d, m) \
+                or _denied_clause(d, m):
             m.status = "negated"
             negated_tokens.update(range(m.start, m.end))
         elif _past(d, m) or (m.sign == "sudden_weakness" and _habitual(d, m)):
@@ -1506,7 +1694,7 @@ def assess(text: object) -> Assessment:
             return Assessment(level=NONE)
 
 
-def _result(signs, negated, hypothetical, temperature, third, truncated=False) -> Assessment:
+def _result(signs, negated, hypothetical, temperature, third, truncated=False, benign=()) -> Assessment:
     pos = set(signs)
     for big, small in _SUBSUMES.items():
         if big in pos:
@@ -1538,6 +1726,7 @@ def _result(signs, negated, hypothetical, temperature, third, truncated=False) -
         third_person=bool(third) and bool(pos or hyp or neg),
         hypothetical=sorted(hyp, key=order),
         truncated=truncated,
+        benign=sorted(set(benign) - pos, key=order),
     )
 
 
@@ -1557,12 +1746,12 @@ def _assess(text: object) -> Assessment:
     nlp = _nlp()
     _matcher()  # registers the token extension
     doc = nlp(head, disable=_SKIP_COMPONENTS & set(nlp.pipe_names))
-    canon = []
-    for tok in doc:
-        cw = _canon(tok.lower_, tok.lemma_.lower() if tok.lemma_ else "")
+    canon = _intensifiers(
+        [_canon(tok.lower_, tok.lemma_.lower() if tok.lemma_ else "") for tok in doc]
+    )
+    for tok, cw in zip(doc, canon):
         tok._.canon = cw
         tok.norm_ = cw  # mirror for the Matcher (NORM is matched natively, `_` in Python)
-        canon.append(cw)
     d = _Doc(doc, canon)
     mentions = _find_mentions(d, doc)
     mentions = _resolve_building_blocks(d, mentions)
@@ -1571,6 +1760,10 @@ def _assess(text: object) -> Assessment:
 
     signs = [m.sign for m in mentions if m.status == "positive" and not m.sign.startswith("_")]
     negated = [m.sign for m in mentions if m.status in ("negated", "past") and not m.sign.startswith("_")]
+    negated += [m.sign[len(BLOCK):] for m in mentions
+                if m.sign.startswith(BLOCK) and m.status in ("negated", "past")]
+    benign = [m.sign[len(BENIGN):] for m in mentions if m.sign.startswith(BENIGN) and m.status == "positive"]
+    benign += ["fever" for m in mentions if m.sign == "_temp" and m.status == "positive"]
     hyp = [m.sign for m in mentions if m.status == "hypothetical" and not m.sign.startswith("_")]
     temps = [m.value for m in mentions if m.value is not None and m.status == "positive"]
     temperature = max(temps) if temps else None
@@ -1582,4 +1775,4 @@ def _assess(text: object) -> Assessment:
         signs.extend(extra)
         if t2 is not None and (temperature is None or t2 > temperature):
             temperature = t2
-    return _result(signs, negated, hyp, temperature, third, truncated)
+    return _result(signs, negated, hyp, temperature, third, truncated, benign)

@@ -1,11 +1,13 @@
 """Tests for actions/lib/red_flags.py: the rule-based safety triage.
 
-Two corpora are run case by case, then summarised per corpus: recall on red
+Four corpora are run case by case, then summarised per corpus: recall on red
 flags + emergencies must be 100 % and the false-alarm rate on negated / benign /
 hypothetical messages 0 %.
 
-    tests/safety/red_flag_corpus.yml         the development corpus
-    tests/safety/red_flag_corpus_blind.yml   written before reading the rules (new wording)
+    tests/safety/red_flag_corpus.yml          the development corpus
+    tests/safety/red_flag_corpus_blind.yml    written before reading the rules (new wording)
+    tests/safety/red_flag_corpus_blind2.yml   a second one, written later the same way
+    tests/safety/red_flag_corpus_blind3.yml   a third, in deliberately different styles
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from actions.lib.red_flags import (  # noqa: E402
 
 CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus.yml"
 BLIND_CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus_blind.yml"
+BLIND2_CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus_blind2.yml"
+BLIND3_CORPUS_PATH = ROOT / "tests" / "safety" / "red_flag_corpus_blind3.yml"
 
 
 def _load(path: Path) -> list[dict]:
@@ -43,7 +47,10 @@ def _load(path: Path) -> list[dict]:
 
 CASES: list[dict] = _load(CORPUS_PATH)
 BLIND_CASES: list[dict] = _load(BLIND_CORPUS_PATH)
-CORPORA: dict[str, list[dict]] = {"corpus": CASES, "blind": BLIND_CASES}
+BLIND2_CASES: list[dict] = _load(BLIND2_CORPUS_PATH)
+BLIND3_CASES: list[dict] = _load(BLIND3_CORPUS_PATH)
+CORPORA: dict[str, list[dict]] = {"corpus": CASES, "blind": BLIND_CASES, "blind2": BLIND2_CASES,
+                                  "blind3": BLIND3_CASES}
 
 TREATMENTS = (
     "triggerpoint_injectie",
@@ -99,6 +106,16 @@ def test_blind_corpus_case(case):
     _check_case(case)
 
 
+@pytest.mark.parametrize("case", BLIND2_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND2_CASES)])
+def test_blind2_corpus_case(case):
+    _check_case(case)
+
+
+@pytest.mark.parametrize("case", BLIND3_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND3_CASES)])
+def test_blind3_corpus_case(case):
+    _check_case(case)
+
+
 @pytest.mark.parametrize("name", list(CORPORA))
 def test_corpus_is_well_formed(name):
     cases = CORPORA[name]
@@ -108,7 +125,7 @@ def test_corpus_is_well_formed(name):
     assert not duplicates, duplicates
     cats = Counter(c["category"] for c in cases)
     assert cats["hypothetical"] >= (25 if name == "corpus" else 30), cats
-    assert cats["negated"] + cats["benign"] >= (55 if name == "corpus" else 70), cats
+    assert cats["negated"] + cats["benign"] >= (55 if name == "corpus" else 65), cats
     known_signs = set(EMERGENCY_SIGNS) | set(RED_FLAG_SIGNS)
     for c in cases:
         assert c["level"] in LEVELS, c
@@ -124,10 +141,12 @@ def test_corpus_is_well_formed(name):
             assert c["level"] == "hypothetical" and c.get("signs"), c
 
 
-def test_blind_corpus_is_new_wording():
-    old = {c["text"].strip().lower() for c in CASES}
-    reused = [c["text"] for c in BLIND_CASES if c["text"].strip().lower() in old]
-    assert not reused, reused
+def test_blind_corpora_are_new_wording():
+    seen = {c["text"].strip().lower() for c in CASES}
+    for cases in (BLIND_CASES, BLIND2_CASES, BLIND3_CASES):
+        reused = [c["text"] for c in cases if c["text"].strip().lower() in seen]
+        assert not reused, reused
+        seen |= {c["text"].strip().lower() for c in cases}
 
 
 @pytest.mark.parametrize("name", list(CORPORA))
