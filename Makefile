@@ -84,10 +84,16 @@ shell: train
 validate: install
 	@echo "==> rasa data validate"
 	@$(PY) scripts/validate.py
+	@$(PY) scripts/check_split.py
 
 evaluate: train
 	@echo "==> Held-out NLU evaluation (tests/nlu, never seen in training)"
 	@$(PY) scripts/evaluate_nlu.py --out $(RESULTS)
+	@echo "==> Blind NLU set (tests/nlu_blind, written without seeing the training data)"
+	@$(PY) scripts/evaluate_nlu.py --nlu tests/nlu_blind --target 0.90 --out $(RESULTS)/blind
+	@echo "==> Red-flag corpora through the trained NLU pipeline (rules + classifier)"
+	@$(PY) scripts/safety_report.py --model $$(ls -t $(MODEL_DIR)/*.tar.gz | head -1) 2>&1 \
+	  | grep -E "^red-flag|safety"
 
 test-stories: train
 	@echo "==> Conversation stories (tests/stories) with --fail-on-prediction-errors"

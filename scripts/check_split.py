@@ -1,5 +1,5 @@
-"""Checks that no held-out example (tests/nlu) is also a training example (data/nlu),
-ignoring case, punctuation and entity markup; prints the split sizes."""
+"""Checks that no held-out example (tests/nlu, tests/nlu_blind) is also a training
+example (data/nlu), ignoring case, punctuation and entity markup; prints the split sizes."""
 import glob
 import re
 import sys
@@ -25,10 +25,12 @@ def examples(pattern):
 
 train = examples("data/nlu/*.yml")
 test = examples("tests/nlu/*.yml")
-overlap = sorted(set(train) & set(test))
+blind = examples("tests/nlu_blind/*.yml")
+overlap = sorted((set(train) & set(test)) | (set(train) & set(blind)))
 n_train, n_test = len(train), len(test)
 print(f"NLU split: {n_train} training, {n_test} held-out examples "
-      f"({100 * n_test / (n_train + n_test):.0f}% held out), overlap {len(overlap)}")
+      f"({100 * n_test / (n_train + n_test):.0f}% held out), {len(blind)} in the blind set, "
+      f"overlap {len(overlap)}")
 for o in overlap[:20]:
     print("  overlap:", o)
 sys.exit(1 if overlap else 0)
