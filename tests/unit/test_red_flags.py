@@ -96,23 +96,12 @@ def _check_case(case: dict) -> None:
         assert result.temperature == pytest.approx(case["temperature"]), (case["text"], result)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[_case_id(i, c) for i, c in enumerate(CASES)])
+ALL_CASES = [(name, i, c) for name, cases in CORPORA.items() for i, c in enumerate(cases)]
+
+
+@pytest.mark.parametrize("case", [c for _, _, c in ALL_CASES],
+                         ids=[f"{name}-{_case_id(i, c)}" for name, i, c in ALL_CASES])
 def test_corpus_case(case):
-    _check_case(case)
-
-
-@pytest.mark.parametrize("case", BLIND_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND_CASES)])
-def test_blind_corpus_case(case):
-    _check_case(case)
-
-
-@pytest.mark.parametrize("case", BLIND2_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND2_CASES)])
-def test_blind2_corpus_case(case):
-    _check_case(case)
-
-
-@pytest.mark.parametrize("case", BLIND3_CASES, ids=[_case_id(i, c) for i, c in enumerate(BLIND3_CASES)])
-def test_blind3_corpus_case(case):
     _check_case(case)
 
 
