@@ -171,7 +171,7 @@ QUESTION_RISK = _w(
 )
 RISK_AFTER = _w("voorkomen vermijden voorkom vermijd")
 DANGER_WORDS = _w("gevaarlijk gevaarlijker schadelijk riskant")
-REPORT_VERBS = _w("lees las gelezen lezen hoorde gehoord horen zei zegt zeggen vertelde verteld zeggen")
+REPORT_VERBS = _w("lees las gelezen lezen hoorde gehoord horen zei zegt zeggen vertelde verteld")
 GENERIC_SUBJECTS = _w("je men ge mensen iemand patienten")
 ASK_VERBS = _w("vraagt vraag vroeg vragen weten afvragen benieuwd twijfel twijfelt")
 FEAR_MARKERS = _w("bang angst angstig vrees vrezen schrik ongerust")
