@@ -15,12 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.lib.vocabulary import LOCATION_LABELS, TREATMENT_LABELS
 
 
+LABELS = {"treatment": TREATMENT_LABELS, "location": LOCATION_LABELS}
+
+
 def understood_labels(entities: List[Dict[Text, Any]]) -> List[str]:
     """Patient-readable names of the treatments and hospitals named in this message."""
     labels: List[str] = []
     for entity in entities:
-        table = {"treatment": TREATMENT_LABELS, "location": LOCATION_LABELS}.get(entity.get("entity"))
-        label = (table or {}).get(entity.get("value"))
+        label = LABELS.get(entity.get("entity"), {}).get(entity.get("value"))
         if label and label not in labels:
             labels.append(label)
     return labels

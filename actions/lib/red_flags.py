@@ -774,6 +774,7 @@ def _matcher():
 # blijft maar stromen", "het stopt maar niet", "de gevoelloosheid gaat maar niet weg".
 # It is read as "almaar" (continually), so it neither ends a scope nor negates.
 _MAAR_INTENSIFIED_AFTER = _w("alleen enkel blijft blijven bleef bleven")
+_NIET = _w("niet nie ni")
 _MAAR_STUBBORN_VERBS = _w(
     "stopt stoppen stopte gaat gaan ging wil wilt willen wou houdt hield lukt lukte verdwijnt "
     "verdween zakt zakte mindert verbetert stelpt"
@@ -787,7 +788,7 @@ def _intensifiers(canon: list[str]) -> list[str]:
             continue
         nxt = out[i + 1] if i + 1 < len(out) else ""
         if out[i - 1] in _MAAR_INTENSIFIED_AFTER or (
-            out[i - 1] in _MAAR_STUBBORN_VERBS and nxt in _w("niet nie ni")
+            out[i - 1] in _MAAR_STUBBORN_VERBS and nxt in _NIET
         ):
             out[i] = "almaar"
     return out
@@ -861,6 +862,17 @@ class _Doc:
             if t == "," and comma_is_boundary:
                 return True
         return False
+
+    def clause_range(self, start: int, end: int) -> tuple[int, int]:
+        """The clause around tokens start..end: up to the scope boundaries in its sentence."""
+        a, b = self.s_range(start)
+        lo = start
+        while lo > a and not self.is_boundary(lo - 1):
+            lo -= 1
+        hi = end
+        while hi < b and not self.is_boundary(hi):
+            hi += 1
+        return lo, hi
 
     def sentence_text(self, i: int) -> list[str]:
         a, b = self.s_range(i)
@@ -1071,6 +1083,14 @@ def _attributive(d: _Doc, m: _Mention, b: int) -> bool:
     return inflected or neuter
 
 
+_DRESSINGS = _w("verband pleister kompres gaasje")
+
+
+def _everywhere(c: list[str], m: _Mention, a: int, b: int) -> bool:
+    """"mijn huid is overal een beetje rood": all over the body, not one site."""
+    return "overal" in c[max(a, m.start - 4):min(b, m.end + 2)]
+
+
 BENIGN = "_benign:"   # a sign word with a harmless reading (Assessment.benign)
 BLOCK = "_block:"     # a building block that made no sign (counts only when negated)
 _BLOCK_SIGNS = {"_head": "headache_neck_pain", "_neck": "headache_neck_pain", "_numb": "loss_of_feeling"}
@@ -1099,10 +1119,9 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
             and not _attributive(d, m, b)
             # "afwisselend koud en warm" is fever, not a warm injection site
             and not any(f.sign == "fever" and f.start <= m.start < f.end for f in ms)
-            # "mijn huid is overal een beetje rood" (after a warm shower): not one site
-            and "overal" not in c[max(a, m.start - 4):min(b, m.end + 2)]
+            and not _everywhere(c, m, a, b)
             # "'t verband is rood": blood on the dressing, not a red site
-            and not set(c[max(a, m.start - 3):m.start]) & _w("verband pleister kompres gaasje")
+            and not set(c[max(a, m.start - 3):m.start]) & _DRESSINGS
             # "ze voelt zo warm aan, 38,7": the body is warm (fever), not the site
             and not (c[m.start] in _HEAT and any(f.sign == "fever" for f in ms)
                      and not set(c[max(a, m.start - 4):min(b, m.end + 4)]) & GROUPS["SITE"])
@@ -1110,8 +1129,7 @@ def _resolve_building_blocks(d: _Doc, mentions: list[_Mention]) -> list[_Mention
         # "een rood kopke", "een warm gezicht" (cortisone), "overal een beetje rood": harmless
         for m in ms:
             if m.sign == "_inf_weak" and m not in weak and (
-                    (m.end < b and c[m.end] in GROUPS["FLUSH"])
-                    or "overal" in c[max(a, m.start - 4):min(b, m.end + 2)]):
+                    (m.end < b and c[m.end] in GROUPS["FLUSH"]) or _everywhere(c, m, a, b)):
                 out.append(_Mention(BENIGN + "infection_signs", m.start, m.end))
         if weak:
             site = bool(words & GROUPS["SITE"])
@@ -1384,14 +1402,9 @@ def _past(d: _Doc, m: _Mention) -> bool:
     # clause with a past verb: "vorige week had ik koorts" (not "sinds vorige week")
     if m.end + 2 < b and c[m.end] == "van" and (c[m.end + 1], c[m.end + 2]) in RECENT_PAST:
         return True
-    lo = m.start
-    while lo > a and not d.is_boundary(lo - 1):
-        lo -= 1
+    lo, hi = d.clause_range(m.start, m.end)
     if lo + 2 < m.start and (c[lo], c[lo + 1]) in RECENT_PAST and c[lo + 2] in PAST_VERBS:
         return True
-    hi = m.end
-    while hi < b and not d.is_boundary(hi):
-        hi += 1
     clause = c[lo:hi]
     if "sinds" not in clause and "sindsdien" not in clause and set(clause) & PAST_VERBS:
         # "na mijn vorige facetinfiltratie had ik koorts", "in 2023 had ik een infectie"
@@ -1410,16 +1423,15 @@ def _habitual(d: _Doc, m: _Mention) -> bool:
     c = d.c
     if any(t in SUDDEN for t in c[a:b]):
         return False
-    lo = m.start
-    while lo > a and not d.is_boundary(lo - 1):
-        lo -= 1
-    hi = m.end
-    while hi < b and not d.is_boundary(hi):
-        hi += 1
+    lo, hi = d.clause_range(m.start, m.end)
     return any(c[j] in HABITUAL and not (j > a and c[j - 1] in ("nog", "bijna")) for j in range(lo, hi))
 
 
 _FINITE_SIGN_VERBS = _w("bloedt bloedde ettert lekt stinkt gutst")
+_GENERAL_QUESTION_STARTS = _w("hoeveel hoelang vanaf")
+# a person or a definite thing before the sign: a question about one's own complaint
+_PARTICULAR = FIRST_PERSON | POSSESSIVES | _w("hij zij ze hem de het")
+_TEMP_WORDS = _w("temperatuur temp graden graad")
 
 
 def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
@@ -1455,9 +1467,10 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
             else:
                 return True
         j -= 1
+    question = d.is_question(m.start)
     # "is flauwvallen gevaarlijk?": a question about a sign, not stating it (but
     # "is het gevaarlijk dat het bloedt?" states it)
-    if d.is_question(m.start) and set(c[a:b]) & DANGER_WORDS and "dat" not in c[a:m.start] \
+    if question and set(c[a:b]) & DANGER_WORDS and "dat" not in c[a:m.start] \
             and not (set(c[m.start:m.end]) & _FINITE_SIGN_VERBS) and not _asserted(d, m, a, b, span):
         return True
     # reported, about people in general: "ik lees dat je dan kortademig wordt", "mijn
@@ -1467,14 +1480,12 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
                 any(c[y] in GENERIC_SUBJECTS for y in range(x + 2, min(m.start + 1, x + 5))):
             return True
     # "hoeveel bloed is te veel?", "hoe lang mag een prikplek nabloeden?": asked in general
-    if d.is_question(m.start) and (d.first_word(m.start) in _w("hoeveel hoelang vanaf")
-                                   or c[a:a + 2] == ["hoe", "lang"]) \
-            and not any(c[y] in FIRST_PERSON | POSSESSIVES | _w("hij zij ze hem de het")
-                        for y in range(a, m.start)):
+    if question and (d.first_word(m.start) in _GENERAL_QUESTION_STARTS or c[a:a + 2] == ["hoe", "lang"]) \
+            and not any(c[y] in _PARTICULAR for y in range(a, m.start)):
         return True
     # "bij welke temperatuur is het koorts?", "vanaf hoeveel graden is het koorts?"
-    if m.sign == "fever" and d.is_question(m.start) and set(c[a:b]) & _w("welke hoeveel vanaf wanneer") \
-            and set(c[a:b]) & _w("temperatuur temp graden graad") and not _asserted(d, m, a, b, span):
+    if m.sign == "fever" and question and set(c[a:b]) & _w("welke hoeveel vanaf wanneer") \
+            and set(c[a:b]) & _TEMP_WORDS and not _asserted(d, m, a, b, span):
         return True
     # "bij (een) koorts", "wat te doen bij een bloeding"
     k = m.start - 1
@@ -1503,7 +1514,6 @@ def _hypothetical(d: _Doc, m: _Mention, hyp_tokens: set[int]) -> bool:
         if not any(t in ASSERT_VERBS for t in tail):
             return True
     # risk words that only count in a question: "wat zijn de tekenen van infectie?"
-    question = d.is_question(m.start)
     if question and any(t in QUESTION_RISK for t in window):
         if not _asserted(d, m, a, b, span):
             return True
