@@ -15,7 +15,7 @@ At the end: a Markdown table and whether the targets are met:
 N = 10: p95 <= 250 ms and no errors; N = 50: no errors.
 
 Without ``--url`` the action server and ``rasa run`` are started on free loopback ports with
-the latest model in models/ (tests/support/servers.py) and a fresh SQLite conversation
+the latest model in models/ (qa/launcher.py) and a fresh SQLite conversation
 store in a temporary folder, then stopped. Before the first run a few warm-up messages
 load the lazy parts (spaCy, the triage code), so N = 1 does not measure the cold start.
 """
@@ -43,7 +43,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.servers import Assistant, latest_model  # noqa: E402
+from qa.launcher import Assistant, latest_model  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 LOCUST = Path(sys.executable).parent / "locust"

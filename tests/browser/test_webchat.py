@@ -1,7 +1,7 @@
 """End to end in a real browser: the website chat (web/) against the trained bot.
 
 Headless Debian Chromium (scripts/install_browser.sh) driven by Selenium, the real
-action server and `rasa run` (tests.support.servers.Assistant) with credentials.yml as
+action server and `rasa run` (qa.launcher.Assistant) with credentials.yml as
 it is (socketio channel, session_persistence: true), and the page served by
 scripts/serve_web.py from a copy of web/ whose data-server points at that Rasa server.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.servers import ROOT, Assistant, free_port
+from qa.launcher import ROOT, Assistant, free_port
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import TimeoutException  # noqa: E402

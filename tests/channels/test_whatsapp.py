@@ -1,7 +1,7 @@
 """The WhatsApp Cloud API channel (addons/channels/whatsapp.py).
 
 Unit tests run without a server. The server tests run the connector inside the real Rasa
-server (tests.support.servers.Assistant, latest trained model) and point it at a fake
+server (qa.launcher.Assistant, latest trained model) and point it at a fake
 Graph API that records what would have been sent to WhatsApp.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from addons.channels.whatsapp import (
     split_text,
 )
 from tests.channels.fake_graph_api import FakeGraphApi
-from tests.support.servers import Assistant
+from qa.launcher import Assistant
 
 VERIFY_TOKEN = "verify-me-please"
 APP_SECRET = "test-app-secret"

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.servers import Assistant
+from qa.launcher import Assistant
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ patient message text does not reach the logs at the default level."""
 import pytest
 import requests
 
-from tests.support.servers import Assistant, texts
+from qa.launcher import Assistant, texts
 
 TOKEN = "e2e-secret-token"
 

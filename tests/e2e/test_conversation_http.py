@@ -4,7 +4,7 @@ import time
 
 import yaml
 
-from tests.support.servers import ROOT, texts
+from qa.launcher import ROOT, texts
 
 CLINICS = yaml.safe_load((ROOT / "config" / "clinics.yml").read_text(encoding="utf-8"))
 

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from tests.support.servers import ROOT, Assistant, texts
+from qa.launcher import ROOT, Assistant, texts
 
 RAW = yaml.safe_load((ROOT / "config" / "clinics.yml").read_text(encoding="utf-8"))
 

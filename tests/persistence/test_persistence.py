@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from tests.support.servers import Assistant, texts
+from qa.launcher import Assistant, texts
 
 PG_URL = "postgresql://rasa:rasa@127.0.0.1:55432/rasa"
 REDIS_URL = "redis://127.0.0.1:56379/1"

@@ -2,7 +2,7 @@
 
 Bad input is answered politely or refused with a 4xx and a short JSON error, never a
 5xx; the conversation always continues afterwards; concurrent conversations never see
-each other's answers. Runs against the real servers (tests.support.servers).
+each other's answers. Runs against the real servers (qa.launcher).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from addons.channels.rest import (
     MAX_SENDER_CHARS,
     clean_text,
 )
-from tests.support.servers import ROOT, Assistant, texts
+from qa.launcher import ROOT, Assistant, texts
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = DOMAIN["responses"]

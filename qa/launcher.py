@@ -1,4 +1,4 @@
-"""Starts the real action server and Rasa server for end-to-end tests, on free
+"""Starts the real action server and Rasa server (end-to-end tests, benchmark, evaluation), on free
 loopback ports, with the latest trained model."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # endpoints.yml references these; defaults: SQLite in the test's own folder, in-memory locks.
 STORE_DEFAULTS = {"DB_URL": "", "DB_DIALECT": "sqlite", "DB_HOST": "", "DB_PORT": "",

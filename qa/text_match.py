@@ -1,0 +1,144 @@
+"""Content matching of a bot reply: normalisation and the markers of an alarm.
+
+Everything here works on plain strings. Matching is case-insensitive, accent-insensitive
+and forgiving about how numbers, times and phone numbers are written, so a test states a
+*fact* ("20 minuten", "08:00", "010 - 461 6674") and not one exact wording.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Sequence
+
+# Dutch number words written as digits (not "een": it is also the article).
+_NUMBER_WORDS = {
+    "twee": "2", "drie": "3", "vier": "4", "vijf": "5", "zes": "6", "zeven": "7",
+    "acht": "8", "negen": "9", "tien": "10", "elf": "11", "twaalf": "12", "twintig": "20",
+    "dertig": "30", "veertig": "40", "vijftig": "50", "zestig": "60", "een tiental": "10",
+}
+_NUMBER_RE = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+# 08:00, 8.00, 8u00, 8h00 -> 8:00 ; "8u" and "17u" -> 8:00 / 17:00
+_TIME_RE = re.compile(r"\b(\d{1,2})\s?[:.uh]\s?(\d{2})\b")
+_HOUR_U_RE = re.compile(r"\b(\d{1,2})\s?u\b")
+_DECIMAL_RE = re.compile(r"(\d)[.,](\d)(?!\d)")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, unified dashes and quotes, numbers and times in one form."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = (text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
+            .replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " "))
+    text = text.replace("één", "een")
+    text = _NUMBER_RE.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
+    text = _TIME_RE.sub(lambda m: f"{int(m.group(1))}:{m.group(2)}", text)
+    text = _HOUR_U_RE.sub(lambda m: f"{int(m.group(1))}:00", text)
+    text = _DECIMAL_RE.sub(r"\1,\2", text)
+    text = text.replace(" %", "%").replace(" procent", "%")
+    text = text.replace("-", " ").replace("*", "").replace("_", " ")
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def contains(reply: str, keyword: str) -> bool:
+    """True when the reply states the keyword (see the module docstring)."""
+    kw = normalise(keyword)
+    if not kw:
+        return False
+    if len(_digits(keyword)) >= 6:               # a phone number: compare the digits
+        return _digits(keyword) in _digits(reply)
+    text = normalise(reply)
+    if kw in text:
+        return True
+    return kw.replace(" ", "") in text.replace(" ", "")
+
+
+def missing_groups(reply: str, groups: Sequence[Sequence[str] | str]) -> list[list[str]]:
+    """The groups of alternatives of which the reply states none."""
+    missing = []
+    for group in groups or []:
+        alternatives = [group] if isinstance(group, str) else list(group)
+        if not any(contains(reply, a) for a in alternatives):
+            missing.append(alternatives)
+    return missing
+
+
+def present(reply: str, forbidden: Iterable[str]) -> list[str]:
+    return [f for f in forbidden or [] if contains(reply, f)]
+
+
+# --------------------------------------------------------------------------- #
+# What the reply *does*: an unconditional "call now" (alarm), "call 112 now"
+# (emergency), an honest "the leaflet does not say" (unknown).
+# A conditional ("bel dan", "bij levensgevaar: bel 112") is not an alarm.
+# --------------------------------------------------------------------------- #
+_EMERGENCY_RE = re.compile(
+    r"\bbel (nu )?(meteen |direct |onmiddellijk |dadelijk )?112\b(?! als| indien| bij| wanneer)"
+    r"|\b112 (nu )?(meteen|direct|onmiddellijk)\b"
+)
+_EMERGENCY_CONDITIONAL_RE = re.compile(
+    r"(levensgevaar|noodgeval|nood|als|indien|wanneer|bij)[^.:\n]{0,40}:? bel (nu )?112\b"
+)
+_ALARM_RE = re.compile(
+    r"\bbel (daarom |dus )?(nu|meteen|direct|onmiddellijk|vandaag nog)\b"
+    r"|\b(nu|meteen|direct|onmiddellijk) (te )?bellen\b"
+    r"|\bneem (nu|meteen|direct|onmiddellijk) contact\b"
+    r"|\breden om (nu|meteen|direct|onmiddellijk)\b"
+)
+
+
+def is_emergency(reply: str) -> bool:
+    text = normalise(reply)
+    for m in _EMERGENCY_RE.finditer(text):
+        window = text[max(0, m.start() - 50):m.end()]
+        if not _EMERGENCY_CONDITIONAL_RE.search(window) or m.group(1) or m.group(2):
+            return True
+    return False
+
+
+def is_alarm(reply: str) -> bool:
+    """An unconditional instruction to call now (or 112 now)."""
+    return is_emergency(reply) or bool(_ALARM_RE.search(normalise(reply)))
+
+
+_UNKNOWN_RE = re.compile(
+    r"staat (hier )?niet in|zegt (hier )?niets|zegt er niets|vermeldt (hier )?niet|"
+    r"niet (in|vermeld)|geen informatie|weet ik niet|kan ik (je |u )?niet (zeggen|beantwoorden|vertellen)|"
+    r"niet beschreven|wil niet gokken|staat er niets|niets over"
+)
+_CONTACT_RE = re.compile(
+    r"\d{2,3}[ /-]?\d{3}|therapeut|huisarts|arts\b|specialist|polikliniek|secretariaat|ziekenhuis|praktijk"
+)
+
+
+def is_honest_unknown(reply: str) -> bool:
+    """Says the information does not answer this, and names someone to ask."""
+    text = normalise(reply)
+    return bool(_UNKNOWN_RE.search(text)) and bool(_CONTACT_RE.search(text))
+
+
+# Which phone number belongs to which expected contact in the blind sets.
+CONTACT_NUMBERS = {
+    "gasthuis": ["0104616674"],
+    "vlietland": ["0108933223"],
+    "leuven": ["016209240"],
+}
+_THERAPIST_RE = re.compile(r"therapeut|kinesitherapeut|fysiotherapeut|kine\b|huisarts")
+
+
+def names_contact(reply: str, contact: str) -> bool:
+    digits = _digits(reply)
+    if contact in CONTACT_NUMBERS:
+        return any(n in digits for n in CONTACT_NUMBERS[contact])
+    if contact == "franciscus_any":
+        return any(n in digits for n in CONTACT_NUMBERS["gasthuis"] + CONTACT_NUMBERS["vlietland"])
+    if contact == "therapist_or_gp":
+        return bool(_THERAPIST_RE.search(normalise(reply)))
+    if contact == "any":
+        return bool(_THERAPIST_RE.search(normalise(reply))) or any(
+            n in digits for ns in CONTACT_NUMBERS.values() for n in ns)
+    return True
