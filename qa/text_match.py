@@ -2,7 +2,7 @@
 
 Everything here works on plain strings. Matching is case-insensitive, accent-insensitive
 and forgiving about how numbers, times and phone numbers are written, so a test states a
-*fact* ("20 minuten", "08:00", "010 - 461 6674") and not one exact wording.
+*fact* ("20 minuten", "08:00", a phone number) and not one exact wording.
 """
 from __future__ import annotations
 
@@ -121,12 +121,20 @@ def is_honest_unknown(reply: str) -> bool:
     return bool(_UNKNOWN_RE.search(text)) and bool(_CONTACT_RE.search(text))
 
 
-# Which phone number belongs to which expected contact in the blind sets.
-CONTACT_NUMBERS = {
-    "gasthuis": ["0104616674"],
-    "vlietland": ["0108933223"],
-    "leuven": ["016209240"],
-}
+def _clinic_numbers() -> dict[str, list[str]]:
+    """Which phone number belongs to which expected contact in the blind sets (digits only),
+    read from config/clinics.yml, the only place phone numbers are written."""
+    import yaml
+    from pathlib import Path
+    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "clinics.yml")
+                         .read_text(encoding="utf-8"))
+    phones = {line["id"]: _digits(line["phone"]) for line in raw["lines"]}
+    return {"gasthuis": [phones["franciscus_gasthuis"]],
+            "vlietland": [phones["franciscus_vlietland"]],
+            "leuven": [phones["heilig_hart_leuven"]]}
+
+
+CONTACT_NUMBERS = _clinic_numbers()
 _THERAPIST_RE = re.compile(r"therapeut|kinesitherapeut|fysiotherapeut|kine\b|huisarts")
 
 

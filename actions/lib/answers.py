@@ -1,53 +1,143 @@
-"""Which response answers a leaflet question, given the treatment (or that we must ask).
+"""Which answer a leaflet question gets: plain logic over the answer library.
 
-Responses are found by name in domain.yml (see docs/intents.md):
-`utter_<topic>__<treatment>`, `utter_<topic>__facet` for both facet treatments,
-the plain `utter_<topic>` when the answer does not depend on the treatment, and
-`utter_not_in_leaflet__<treatment>` when the treatment's leaflet is silent.
+Input: the retrieval ranking of topics for the patient's question, the treatment and
+hospital of the conversation, a medicine named. Output: a `Decision`:
+
+- ``answer``          the unit of the treatment's own leaflet (or a general unit);
+- ``ask_treatment``   the answer differs per treatment and the treatment is unknown;
+- ``not_in_leaflet``  the treatment's leaflet does not answer this (honest, with contact);
+- ``unknown``         no leaflet question was recognised with enough confidence.
+
+Thresholds are measured on the question sets (docs/answers.md), not guessed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from actions.lib.vocabulary import FACET_TREATMENTS
+from actions.lib import treatments as reg
+from actions.lib.answer_library import Library, Unit
+from actions.lib.clinics import template_variables
+from actions.lib.phone_lines import contact_details, contact_inline
+from actions.lib.retrieval import NONE
 
-ASK_TREATMENT = "utter_ask_treatment"
-
-
-@dataclass(frozen=True)
-class Choice:
-    response: str
-    needs_treatment: bool = False  # True: we asked which treatment is meant
-
-
-def _variants(treatment: str) -> list[str]:
-    names = [treatment]
-    if treatment in FACET_TREATMENTS:
-        names.append("facet")
-    return names
-
-
-def has_treatment_variants(topic: str, available: Iterable[str]) -> bool:
-    prefix = f"utter_{topic}__"
-    return any(name.startswith(prefix) for name in available)
+# A topic whose nearest example question is less similar than this is not trusted
+# (cosine similarity of character and word n-grams; measured in docs/answers.md).
+MIN_SCORE = 0.25
+# A topic the treatment's leaflet answers may win over a slightly better topic it does not
+# answer (two phrasings of one question) when its score is at least this share of the best.
+SIBLING_RATIO = 0.6
+# With a known treatment, another leaflet's unit must be this much more similar than the
+# treatment's own best unit before the answer is "this leaflet doesn't say".
+OTHER_LEAFLET_MARGIN = 0.3
 
 
-def choose_response(topic: str, treatment: str | None, available: Iterable[str]) -> Choice:
-    available = set(available)
-    plain = f"utter_{topic}"
+@dataclass
+class Decision:
+    kind: str
+    topic: str | None = None
+    unit: Unit | None = None
+    treatment: str | None = None
+    options: list = field(default_factory=list)
+    score: float = 0.0
+
+
+def topic_scores(ranking: list, lib: Library) -> list[tuple[str, float]]:
+    """The best unit score per topic, best first (NONE kept as a topic)."""
+    scores: dict[str, float] = {}
+    for unit_id, p in ranking:
+        topic = NONE if unit_id == NONE else getattr(lib.unit(unit_id), "topic", None)
+        if topic is not None:
+            scores[topic] = max(scores.get(topic, 0.0), p)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def pick_unit(topic: str, treatment: str | None, lib: Library, ranking: list,
+              medication: str | None = None) -> Unit | None:
+    """The best unit of `topic` for `treatment`: about the named medicine if there is one,
+    else the one retrieval liked best, else the first plain one."""
+    units = lib.eligible(topic, treatment)
+    if not units:
+        return None
+    if medication:
+        about = [u for u in units if medication in u.medications]
+        if about:
+            units = about
+        else:
+            units = [u for u in units if not u.medications] or units
+    else:
+        units = [u for u in units if not u.medications] or units
+    score = {uid: p for uid, p in ranking}
+    best = max(units, key=lambda u: score.get(u.id, 0.0))
+    return best if score.get(best.id, 0.0) > 0 else units[0]
+
+
+def choose(ranking: list, treatment: str | None, lib: Library,
+           medication: str | None = None, min_score: float = MIN_SCORE) -> Decision:
+    """`ranking`: [(unit id, probability), ...] best first (NONE = not a leaflet question)."""
+    topics = topic_scores(ranking, lib)
+    if not topics or topics[0][0] == NONE or topics[0][1] < min_score:
+        return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
+    topic, score = topics[0]
     if treatment:
-        for variant in _variants(treatment):
-            if f"{plain}__{variant}" in available:
-                return Choice(f"{plain}__{variant}")
-        if plain in available:
-            return Choice(plain)
-        for variant in _variants(treatment):
-            if f"utter_not_in_leaflet__{variant}" in available:
-                return Choice(f"utter_not_in_leaflet__{variant}")
-        raise LookupError(f"no answer and no not-in-leaflet response for {treatment}")
-    if plain in available:
-        return Choice(plain)
-    if has_treatment_variants(topic, available):
-        return Choice(ASK_TREATMENT, needs_treatment=True)
-    raise LookupError(f"no response for topic {topic!r}")
+        # the patient's own leaflet first: its best unit (or a general one) ...
+        eligible = [(uid, p) for uid, p in ranking
+                    if uid != NONE and lib.unit(uid) and
+                    (lib.unit(uid).holds_for(treatment) or lib.unit(uid).is_general)]
+        if eligible:
+            best_id, best = eligible[0]
+            # ... unless another leaflet's question is clearly closer: then this leaflet is
+            # silent on it (never a nearby answer to a different question)
+            if best >= min_score and best >= score - OTHER_LEAFLET_MARGIN:
+                unit = pick_unit(lib.unit(best_id).topic, treatment, lib, ranking, medication)
+                return Decision("answer", lib.unit(best_id).topic, unit, treatment, score=best)
+        return Decision("not_in_leaflet", topic, None, treatment, score=score)
+    # treatment unknown
+    if lib.has_general(topic):
+        return Decision("answer", topic, pick_unit(topic, None, lib, ranking, medication), None,
+                        score=score)
+    covering = lib.treatments_with(topic)
+    picks = {t: pick_unit(topic, t, lib, ranking, medication) for t in covering}
+    if len({u.answer for u in picks.values()}) == 1:
+        # one leaflet (or one family with one answer): give it, saying for which treatment
+        return Decision("answer", topic, picks[covering[0]], None, options=covering, score=score)
+    return Decision("ask_treatment", topic, None, None, options=covering, score=score)
+
+
+def _fill(text: str, treatment: str | None, location: str | None) -> str:
+    values = dict(template_variables())
+    values["contact"] = contact_inline(treatment, location)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def render(decision: Decision, location: str | None, now: datetime) -> list[str]:
+    """The messages the patient reads for an `answer` decision (answer, source, and the
+    line's hours when the answer refers the patient to it)."""
+    unit = decision.unit
+    treatment = decision.treatment
+    if treatment is None and not unit.is_general and decision.options:
+        treatment = decision.options[0] if len(decision.options) == 1 else None
+    messages = []
+    text = _fill(unit.answer, treatment, location)
+    if decision.treatment is None and not unit.is_general and unit.treatments:
+        names = " en ".join(dict.fromkeys(reg.label(t) for t in unit.treatments))
+        text = f"Over {names}: {text}"
+    if unit.source_label:
+        text += f"\nBron: {unit.source_label}"
+    messages.append(text)
+    if "{contact}" in unit.answer:
+        details = contact_details(treatment, location, now)
+        if details:
+            messages.append(details)
+    return messages
+
+
+def not_in_leaflet_text(treatment: str, location: str | None) -> str:
+    """Honest: this treatment's leaflet does not answer the question; who does."""
+    t = reg.registry().get(treatment)
+    name = t.leaflet_name if t else "de folder"
+    who = contact_inline(treatment, location)
+    return (f"Dat staat niet in {name}, en ik wil niet gokken. "
+            f"Stel je vraag aan {who}.")

@@ -117,6 +117,7 @@ class Location:
     id: str
     name: str
     line: str
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _parse(raw: object, path: str) -> Clinics:
 
     if not isinstance(raw, dict):
         raise fail("top level must be a mapping")
-    for key in ("emergency_number", "lines", "locations", "treatments", "out_of_hours"):
+    for key in ("emergency_number", "lines", "locations", "out_of_hours"):
         if key not in raw:
             raise fail(f"missing key '{key}'")
 
@@ -281,16 +282,17 @@ def _parse(raw: object, path: str) -> Clinics:
         line = item.get("line", lid)
         if line not in seen:
             raise fail(f"location '{lid}' refers to unknown line '{line}'")
-        locations[str(lid)] = Location(id=str(lid), name=str(item.get("name", lid)), line=str(line))
+        locations[str(lid)] = Location(id=str(lid), name=str(item.get("name", lid)), line=str(line),
+                                       names=tuple(str(n).lower() for n in item.get("names") or ()))
 
+    # Which treatment uses which line: the treatment registry (config/treatments.yml).
+    from actions.lib.treatments import registry
     treatments: dict[str, Treatment] = {}
-    for tid, item in (raw["treatments"] or {}).items():
-        item = item or {}
-        tlines = tuple(str(x) for x in (item.get("lines") or []))
-        for line in tlines:
+    for t in registry().treatments.values():
+        for line in t.lines:
             if line not in seen:
-                raise fail(f"treatment '{tid}' refers to unknown line '{line}'")
-        treatments[str(tid)] = Treatment(id=str(tid), lines=tlines, contact=item.get("contact"))
+                raise fail(f"treatment '{t.id}' (config/treatments.yml) refers to unknown line '{line}'")
+        treatments[t.id] = Treatment(id=t.id, lines=t.lines, contact=t.contact)
 
     ooh = {str(k).upper(): str(v) for k, v in (raw["out_of_hours"] or {}).items()}
     return Clinics(
@@ -408,28 +410,42 @@ def _dutch_day_ref(day: dt.date, today: dt.date) -> str:
     return _dutch_date(day)
 
 
+def _day_range(first: int, last: int) -> str:
+    if first == last:
+        return DUTCH_WEEKDAYS[first]
+    if last == first + 1:
+        return f"{DUTCH_WEEKDAYS[first]} en {DUTCH_WEEKDAYS[last]}"
+    return f"{DUTCH_WEEKDAYS[first]} t/m {DUTCH_WEEKDAYS[last]}"
+
+
 def hours_text(line: Line) -> str:
-    """Human Dutch opening hours, e.g. ``ma–vr 8.00–12.00 en 13.00–15.30``."""
+    """The weekly opening hours in plain Dutch, with the lunch break and the closed days:
+    ``maandag t/m vrijdag 8.00–12.00 en 13.00–15.30 (tussen 12.00 en 13.00 gesloten);
+    zaterdag en zondag gesloten``."""
     groups: list[tuple[int, int, tuple[Period, ...]]] = []
-    for i, day in enumerate(WEEKDAYS):
+    for i in range(7):
         periods = line.weekly[i]
-        if not periods:
-            continue
         if groups and groups[-1][1] == i - 1 and groups[-1][2] == periods:
             groups[-1] = (groups[-1][0], i, periods)
         else:
             groups.append((i, i, periods))
-    if not groups:
+    if not any(periods for _, _, periods in groups):
         return "geen vaste openingsuren"
-    parts = []
+    parts, closed = [], []
     for first, last, periods in groups:
-        if first == last:
-            days = DUTCH_WEEKDAYS_SHORT[first]
-        elif last == first + 1:
-            days = f"{DUTCH_WEEKDAYS_SHORT[first]} en {DUTCH_WEEKDAYS_SHORT[last]}"
-        else:
-            days = f"{DUTCH_WEEKDAYS_SHORT[first]}–{DUTCH_WEEKDAYS_SHORT[last]}"
-        parts.append(f"{days} {' en '.join(p.text() for p in periods)}")
+        if not periods:
+            closed.extend(range(first, last + 1))
+            continue
+        text = f"{_day_range(first, last)} {' en '.join(p.text() for p in periods)}"
+        breaks = [f"tussen {_dutch_clock(a.end)} en {_dutch_clock(b.start)}"
+                  for a, b in zip(periods, periods[1:])]
+        if breaks:
+            text += f" ({' en '.join(breaks)} gesloten)"
+        parts.append(text)
+    if closed:
+        names = [DUTCH_WEEKDAYS[i] for i in closed]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+        parts.append(f"{listed} gesloten")
     return "; ".join(parts)
 
 

@@ -11,83 +11,30 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-TREATMENT_LABELS = {
-    "triggerpoint_injectie": "triggerpoint injectie",
-    "triggerpointtherapie": "triggerpointtherapie",
-    "dry_needling": "dry needling",
-    "facetinfiltratie": "facetinfiltratie",
-    "facetdenervatie": "facetdenervatie",
-}
-FACET_TREATMENTS = ("facetinfiltratie", "facetdenervatie")
+from actions.lib.clinics import load_clinics
+from actions.lib.treatments import registry
 
+# Derived from the treatment registry (config/treatments.yml) and config/clinics.yml.
+TREATMENT_LABELS = registry().labels()
+FACET_TREATMENTS = tuple(registry().family_members("facet"))
 LOCATION_LABELS = {
     "franciscus_gasthuis": "Franciscus Gasthuis",
     "franciscus_vlietland": "Franciscus Vlietland",
     "heilig_hart_leuven": "Heilig Hart Leuven",
 }
 
-# phrase (lowercase, accents removed, words separated by single spaces) -> value
-_TREATMENT_PHRASES = {
-    "triggerpoint_injectie": [
-        "triggerpoint injectie", "triggerpoint injecties", "triggerpointinjectie",
-        "triggerpointinjecties", "trigger point injectie", "trigger point injecties",
-        "triggerpoint prik", "triggerpointprik", "tpi", "spierinjectie",
-        "injectie in de spier", "injectie in mijn spier", "injectie in m n spier",
-        "injectie in de spieren", "injecties in de spier", "prik in de spier",
-        "prik in mijn spier", "prik in m n spier", "prikje in mijn spier",
-        "prikje in de spier", "spuitje in de spier", "spuitje in mijn spier",
-        "spuit in de spier", "spuit in mijn spier", "injectie in een spierknoop",
-        "injectie in de spierknoop", "prik in de spierknoop", "prik in mijn spierknoop",
-    ],
-    "triggerpointtherapie": [
-        "triggerpointtherapie", "triggerpoint therapie", "trigger point therapie",
-        "triggerpointtherapeut", "triggerpoint therapeut", "triggerpointmassage",
-        "triggerpoint massage", "trigger point massage", "triggerpunttherapie",
-        "triggerpunt therapie",
-    ],
-    "dry_needling": [
-        "dry needling", "dry needle", "dryneedling", "dry neeling", "dry needeling",
-        "needling", "droge naald", "droge naalden", "droog naalden", "naaldjes",
-        "naaldjestherapie", "naaldtherapie",
-    ],
-    "facetinfiltratie": [
-        "facetinfiltratie", "facetinfiltraties", "facet infiltratie",
-        "facet infiltraties", "facetblock", "facet block", "facetblokkade",
-        "facet blokkade", "infiltratie", "infiltraties", "facetbehandeling",
-        "facet behandeling", "facetten", "facetinspuiting", "facet inspuiting",
-    ],
-    "facetdenervatie": [
-        "facetdenervatie", "facetdenervaties", "facet denervatie", "denervatie",
-        "denervaties", "ontzenuwing", "ontzenuwen", "facetontzenuwing",
-        "rf behandeling", "rf-behandeling", "radiofrequente behandeling",
-        "radiofrequentie", "radiofrequente stroom", "zenuwen wegbranden",
-        "zenuw wegbranden", "zenuwen uitschakelen", "zenuwen verschroeien",
-        "zenuwen verbranden", "zenuwbehandeling met stroom",
-    ],
-}
 
-_LOCATION_PHRASES = {
-    "franciscus_gasthuis": [
-        "franciscus gasthuis", "sint franciscus gasthuis", "st franciscus gasthuis",
-        "gasthuis", "het gasthuis", "sfg", "rotterdam",
-    ],
-    "franciscus_vlietland": [
-        "franciscus vlietland", "vlietland", "schiedam", "vlietland ziekenhuis",
-    ],
-    "heilig_hart_leuven": [
-        "heilig hart leuven", "heilig hart", "heilig-hart", "heilighart",
-        "hh leuven", "rz heilig hart", "rz hh", "leuven",
-    ],
-}
+def _treatment_phrases() -> dict[str, tuple[str, ...]]:
+    return {t.id: t.names for t in registry().treatments.values()}
 
-_MEDICATIONS = [
-    "marcoumar", "sintrom", "clexane", "fraxiparine", "xarelto", "pradaxa",
-    "eliquis", "lixiana", "plavix", "clopidogrel", "ticlid", "ticlopidine",
-    "brilique", "ticagrelor", "asaflow", "cardio-aspirine", "cardioaspirine",
-    "aggrenox", "aspirine", "acetylsalicylzuur", "ibuprofen", "diclofenac",
-    "paracetamol",
-]
-_MEDICATION_CANON = {"cardioaspirine": "cardio-aspirine"}
+
+def _location_phrases() -> dict[str, tuple[str, ...]]:
+    return {loc.id: loc.names or (loc.name.lower(),) for loc in load_clinics().locations.values()}
+
+
+def _medication_phrases() -> dict[str, tuple[str, ...]]:
+    return registry().medications
+
 
 # Words that look like a treatment word but are not one.
 _STOPWORDS = {"facetgewricht", "facetgewrichten", "facetgewrichtjes"}
@@ -154,14 +101,14 @@ def allowed_typos(word: str) -> int:
 def _lexicon():
     """(entity, value, tuple of words) for every phrase, longest first."""
     entries = []
-    for entity, table in (("treatment", _TREATMENT_PHRASES), ("location", _LOCATION_PHRASES)):
+    tables = (("treatment", _treatment_phrases()), ("location", _location_phrases()),
+              ("medication", _medication_phrases()))
+    for entity, table in tables:
         for value, phrases in table.items():
             for phrase in phrases:
                 words = tuple(_WORD.findall(normalise(phrase)))
-                entries.append((entity, value, words))
-    for name in _MEDICATIONS:
-        words = tuple(_WORD.findall(name))
-        entries.append(("medication", _MEDICATION_CANON.get(name, name), words))
+                if words:
+                    entries.append((entity, value, words))
     entries.sort(key=lambda e: (-len(e[2]), -sum(len(w) for w in e[2])))
     return entries
 

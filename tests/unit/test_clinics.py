@@ -78,9 +78,15 @@ def test_phone_numbers_match_the_leaflet_readme(clinics):
 
 
 def test_hours_text(clinics):
-    assert hours_text(clinics.line(GASTHUIS)) == "ma–vr 8.00–12.00 en 13.00–15.30"
-    assert hours_text(clinics.line(VLIETLAND)) == "ma–do 8.00–12.00 en 13.00–15.30"
-    assert hours_text(clinics.line(LEUVEN)) == "ma–vr 9.00–12.30 en 14.30–17.30"
+    assert hours_text(clinics.line(GASTHUIS)) == (
+        "maandag t/m vrijdag 8.00–12.00 en 13.00–15.30 (tussen 12.00 en 13.00 gesloten); "
+        "zaterdag en zondag gesloten")
+    assert hours_text(clinics.line(VLIETLAND)) == (
+        "maandag t/m donderdag 8.00–12.00 en 13.00–15.30 (tussen 12.00 en 13.00 gesloten); "
+        "vrijdag, zaterdag en zondag gesloten")
+    assert hours_text(clinics.line(LEUVEN)) == (
+        "maandag t/m vrijdag 9.00–12.30 en 14.30–17.30 (tussen 12.30 en 14.30 gesloten); "
+        "zaterdag en zondag gesloten")
 
 
 def test_template_variables(clinics):

@@ -33,8 +33,9 @@ def test_clinic_numbers_appear_only_in_the_clinics_file():
     offenders = []
     for path in tracked_files():
         rel = path.relative_to(ROOT).as_posix()
-        if rel == "config/clinics.yml" or rel.startswith("tests/"):
-            continue  # tests may use numbers as masking examples; they read the YAML otherwise
+        if rel == "config/clinics.yml" or rel.startswith(("tests/", "docs/first_runs/")):
+            continue  # tests may use numbers as masking examples; they read the YAML otherwise;
+            # docs/first_runs/ holds the bot's recorded replies of blind first runs (evidence)
         text = path.read_text(encoding="utf-8", errors="ignore")
         for phone in PHONES:
             if digits_pattern(phone).search(text):

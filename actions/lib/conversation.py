@@ -1,0 +1,171 @@
+"""What the assistant replies to a leaflet question, a named treatment or a switch
+("en bij dry needling?"): plain logic over the NLU's parse data and the slots.
+
+Returns `Reply` objects (a response name from domain.yml with its variables, or a text
+from the answer library, optionally with buttons) and the topic to remember. The Rasa
+actions only send them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from actions.lib import treatments as reg
+from actions.lib.answer_library import Library, library
+from actions.lib.answers import Decision, choose, render
+from actions.lib.phone_lines import contact_details, contact_inline
+from actions.lib.retrieval import normalise
+
+TOPICS_KEY = "answer_topics"
+
+
+@dataclass
+class Reply:
+    text: str | None = None
+    response: str | None = None
+    variables: dict = field(default_factory=dict)
+    buttons: list | None = None
+
+
+@dataclass
+class Plan:
+    replies: list
+    topic: str | None = None          # the topic to remember (answered, or waiting for a treatment)
+    answered_units: list = field(default_factory=list)
+
+
+def entity_values(parse: dict, entity: str) -> list[str]:
+    return [e.get("value") for e in parse.get("entities") or [] if e.get("entity") == entity]
+
+
+def _rankings(parse: dict) -> list[list]:
+    topics = parse.get(TOPICS_KEY) or {}
+    questions = [q for q in topics.get("questions") or [] if q]
+    return questions or ([topics["ranking"]] if topics.get("ranking") else [])
+
+
+# A switch leans on the previous question: few words besides the treatment's name.
+SWITCH_MAX_WORDS = 7
+# ...and no other leaflet question recognised with this confidence.
+SWITCH_OTHER_TOPIC = 0.5
+
+
+def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | None) -> bool:
+    """"en bij dry needling?", "en voor de facetdenervatie?", "geldt dat ook voor RF?":
+    a short message that names a treatment and asks no new question of its own."""
+    if not named_treatment or not previous_topic:
+        return False
+    text = parse.get("text") or ""
+    for e in parse.get("entities") or []:
+        if e.get("entity") in ("treatment", "location") and e.get("start") is not None:
+            text = text[:e["start"]] + " " * (e["end"] - e["start"]) + text[e["end"]:]
+    if len(re.findall(r"\w+", text)) > SWITCH_MAX_WORDS:
+        return False
+    ranking = (parse.get(TOPICS_KEY) or {}).get("ranking") or []
+    if ranking:
+        top, score = ranking[0]
+        unit = library().unit(top)
+        if unit and unit.topic != previous_topic and score >= SWITCH_OTHER_TOPIC:
+            return False
+    return True
+
+
+def _ask_treatment(decision: Decision) -> Reply:
+    options = decision.options or reg.registry().ids()
+    buttons = [{"title": reg.label(t)[:1].upper() + reg.label(t)[1:],
+                "payload": '/inform_treatment{"treatment":"%s"}' % t} for t in options]
+    return Reply(response="utter_ask_treatment_for_topic", buttons=buttons)
+
+
+def _decision_replies(decision: Decision, location: str | None, now: datetime,
+                      medication: str | None) -> list[Reply]:
+    if decision.kind == "answer":
+        replies = [Reply(text=t) for t in render(decision, location, now)]
+        if medication and decision.unit.medications:
+            replies.append(Reply(response="utter_other_medicines"))
+        return replies
+    if decision.kind == "ask_treatment":
+        return [_ask_treatment(decision)]
+    treatment = decision.treatment
+    t = reg.registry().get(treatment)
+    who = contact_inline(treatment, location) if t else \
+        "het ziekenhuis of de therapeut die je behandelt"
+    replies = []
+    if decision.kind == "not_in_leaflet":
+        replies.append(Reply(response="utter_not_in_leaflet",
+                             variables={"leaflet_name": t.leaflet_name, "who": who}))
+    else:
+        where = t.leaflet_name if t else "de folders die ik ken"
+        replies.append(Reply(response="utter_question_unknown",
+                             variables={"where": where, "who": who}))
+    details = contact_details(treatment, location, now) if t else ""
+    if details:
+        replies.append(Reply(text=details))
+    return replies
+
+
+def answer_questions(parse: dict, treatment: str | None, location: str | None,
+                     now: datetime, lib: Library | None = None,
+                     medication: str | None = None) -> Plan:
+    """Answer every leaflet question in the message, for the conversation's treatment."""
+    lib = lib or library()
+    medication = (entity_values(parse, "medication") or [medication])[-1]
+    decisions = [choose(r, treatment, lib, medication) for r in _rankings(parse)]
+    if not decisions:
+        decisions = [Decision("unknown", treatment=treatment)]
+    known = [d for d in decisions if d.kind != "unknown"]
+    if known:
+        decisions = known              # a part without a question of its own is context
+    replies, seen, topic, units = [], set(), None, []
+    for d in decisions:
+        key = (d.kind, d.unit.id if d.unit else d.topic)
+        if key in seen:
+            continue
+        seen.add(key)
+        if d.kind == "ask_treatment":
+            # one question at a time: ask which treatment, answer this one afterwards
+            replies = [r for r in replies] + _decision_replies(d, location, now, medication)
+            topic = d.topic
+            break
+        replies += _decision_replies(d, location, now, medication)
+        topic = d.topic or topic
+        if d.unit:
+            units.append(d.unit.id)
+    return Plan(replies, topic, units)
+
+
+def answer_topic(topic: str, treatment: str | None, location: str | None, now: datetime,
+                 parse: dict | None = None, lib: Library | None = None,
+                 medication: str | None = None) -> Plan:
+    """Answer a remembered topic again (the patient named or switched the treatment)."""
+    lib = lib or library()
+    medication = (entity_values(parse or {}, "medication") or [medication])[-1]
+    ranking = [(u.id, 1.0 / len(lib.topic_units(topic))) for u in lib.topic_units(topic)]
+    decision = choose(ranking, treatment, lib, medication)
+    return Plan(_decision_replies(decision, location, now, medication), topic,
+                [decision.unit.id] if decision.unit else [])
+
+
+def respond(intent: str, parse: dict, treatment: str | None, location: str | None,
+            previous_topic: str | None, now: datetime, lib: Library | None = None,
+            medication: str | None = None) -> Plan:
+    """The reply of action_answer_question."""
+    named = (entity_values(parse, "treatment") or [None])[-1]
+    if previous_topic and (intent in ("inform_treatment", "inform_location")
+                           or is_switch(parse, named, previous_topic)):
+        return answer_topic(previous_topic, treatment, location, now, parse, lib, medication)
+    if intent == "ask_question" or (parse.get(TOPICS_KEY) or {}).get("is_question"):
+        return answer_questions(parse, treatment, location, now, lib, medication)
+    if intent == "inform_location" and location:
+        return Plan([Reply(response="utter_location_noted",
+                           variables={"location_label": _location_label(location)})])
+    if treatment:
+        return Plan([Reply(response="utter_treatment_noted",
+                           variables={"treatment_label": reg.label(treatment)})])
+    return Plan([Reply(response="utter_fallback")])
+
+
+def _location_label(location: str) -> str:
+    from actions.lib.vocabulary import LOCATION_LABELS
+    return LOCATION_LABELS.get(location, location)

@@ -1,0 +1,176 @@
+"""Which leaflet question (topic) a patient message asks: retrieval over the answer
+library's example questions. Plain Python (scikit-learn), no Rasa.
+
+Text is normalised and *delexicalised* first: treatment, hospital and medicine names become
+placeholder words, so "mag ik na de RF autorijden?" and "mag ik na dry needling
+autorijden?" look alike (the treatment picks the answer afterwards, not the topic).
+Features: character n-grams within words (typos, Flemish spellings, compounds) and word
+uni/bigrams; a multinomial logistic regression gives a probability per topic, with the
+pseudo-topic NONE for messages that ask no leaflet question (greetings, off-topic).
+"""
+from __future__ import annotations
+
+import pickle
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from actions.lib.vocabulary import find_entities
+
+NONE = "__none__"
+_ENTITY_WORD = {"treatment": "xbehandelingx", "location": "xziekenhuisx", "medication": "xmedicijnx"}
+_SPACE = re.compile(r"\s+")
+_QUESTION_WORDS = frozenset(
+    "wat wie hoe wanneer waar waarom welke welk hoelang hoeveel hoe-lang waarvoor waardoor "
+    "mag mogen kan kun kunt kunnen moet moeten is zijn ben heb heeft hebben krijg krijgt word "
+    "wordt zal zou doet doen gaat werkt helpt bestaat klopt voel".split()
+)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _SPACE.sub(" ", text).strip()
+
+
+# Function words and question frames ("mag ik na de ... ?"): they say *that* something is
+# asked, not *what*. Retrieval compares the remaining content words, so "mag ik douchen na
+# de injectie?" is not mistaken for "mag ik autorijden na de injectie?".
+STOPWORDS = frozenset("""
+aan al alle alleen als altijd ben bent bij dan dat de deze die dit doe doen doet door dus
+een eens en er erg even ge gewoon had heb hebben hebt heeft hem het hier hij hoe hun ik in is
+ja je jij jou jouw kan kun kunnen kunt maar me meer men met mij mijn m'n mn moet moeten mogen
+mag na naar niet nog nu of om omdat ons onze ook op over te tegen toch toe tot u uit uw van
+veel voor want was wat we wel welk welke wie wij wil willen word wordt zal ze zelf zich zij
+zijn zo zou zouden zullen iets dingen ding eigenlijk precies ongeveer graag even nou hoor
+da wa nie ni k t 't ge gij uwe ne nen zijn zo'n zoiets echt beetje heel best zeker misschien
+vraag vraagje vragen weten afvragen benieuwd dag hallo hoi goedemorgen goeiedag geachte
+mevrouw meneer heer dokter
+xbehandelingx xziekenhuisx
+""".split())
+
+
+def content_words(text: str) -> str:
+    """The delexicalised text without function words (medicine placeholders kept)."""
+    words = re.findall(r"[a-z0-9%]+", delexicalise(text))
+    kept = [w for w in words if w not in STOPWORDS]
+    return " ".join(kept) or " ".join(words)
+
+
+def delexicalise(text: str) -> str:
+    """Treatment / hospital / medicine names -> placeholder words (medicine name kept)."""
+    out, last = [], 0
+    for f in find_entities(text):
+        out.append(text[last:f.start])
+        word = _ENTITY_WORD.get(f.entity, "")
+        out.append(f" {word} {f.value if f.entity == 'medication' else ''} ")
+        last = f.end
+    out.append(text[last:])
+    return normalise("".join(out))
+
+
+_INVERSION = re.compile(
+    r"\b(mag|mogen|kan|kun|kunt|moet|moeten|zal|zou|word|wordt|heb|hebt|krijg|krijgt|ben|"
+    r"is|ga|gaat|doe|doet|voel|merk|blijft|duurt|werkt|helpt) (ik|je|jij|u|ge|gij|men|we|wij|"
+    r"hij|zij|ze|het|dat|die|dit|er|mijn|m'n|mn|zo'n)\b")
+_CLAUSE_START = re.compile(r"[,;:.!\n]+|\b(?:en|maar|of|want|dus|oja|trouwens)\b")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, a clause that starts like a Dutch question ("hoe lang ...",
+    "en mag ik ..."), or an inverted verb-subject pair ("mag ik", "kan ze", "duurt het")."""
+    if "?" in text:
+        return True
+    norm = normalise(text)
+    if _INVERSION.search(norm):
+        return True
+    for sentence in _CLAUSE_START.split(norm):
+        words = re.findall(r"[a-z']+", sentence or "")
+        if words and words[0] in _QUESTION_WORDS:
+            return True
+        # "ik vroeg me af of ...", "ik wil weten ...", "graag info over ..."
+        if re.search(r"\b(vraag me af|vroeg me af|wil (graag )?weten|benieuwd|graag (info|informatie)|"
+                     r"weet (u|jij|je|gij) )", sentence):
+            return True
+    return False
+
+
+def question_segments(text: str, max_segments: int = 4) -> list[str]:
+    """The parts of a message that ask something, for messages with several questions."""
+    parts = [p.strip() for p in re.split(r"(?<=[?])\s+|\n+", text or "") if p.strip()]
+    asked = [p for p in parts if looks_like_question(p)]
+    return asked[:max_segments]
+
+
+def _features():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                  min_df=1, max_features=120000)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                  token_pattern=r"(?u)\b\w+\b")),
+    ])
+
+
+@dataclass
+class TopicRetriever:
+    """Ranks answer units (labels) for a message.
+
+    A linear SVM over the n-gram features orders the units (it learns which words tell
+    units apart); each unit's score is the cosine similarity of the message to that unit's
+    nearest example question (0..1, comparable across messages: a threshold means "this
+    close to a question we know"). `method="knn"` ranks by that similarity alone.
+    """
+    c: float = 0.5
+    method: str = "hybrid"
+    model: object = None
+
+    def fit(self, texts: list[str], labels: list[str]) -> "TopicRetriever":
+        import numpy as np
+        from sklearn.preprocessing import normalize
+        features = _features()
+        matrix = features.fit_transform([delexicalise(t) for t in texts])
+        self.model = {"features": features, "matrix": normalize(matrix),
+                      "labels": np.array(labels), "svm": None}
+        if self.method == "hybrid":
+            from sklearn.svm import LinearSVC
+            self.model["svm"] = LinearSVC(C=self.c).fit(matrix, labels)
+        return self
+
+    def _similarities(self, query) -> dict:
+        sims = (self.model["matrix"] @ query.T).toarray().ravel()
+        labels = self.model["labels"]
+        best: dict[str, float] = {}
+        for i in sims.argsort()[::-1][:400]:
+            best.setdefault(str(labels[i]), float(sims[i]))
+        return best
+
+    def rank(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        if self.model is None:
+            return []
+        from sklearn.preprocessing import normalize
+        raw = self.model["features"].transform([delexicalise(text)])
+        similarity = self._similarities(normalize(raw))
+        svm = self.model.get("svm")
+        if svm is None:
+            return sorted(similarity.items(), key=lambda kv: -kv[1])[:k]
+        decision = svm.decision_function(raw)[0]
+        order = decision.argsort()[::-1][:k]
+        # SVM order, nearest-question similarity as the score (kept monotone in that order)
+        out, ceiling = [], 1.0
+        for i in order:
+            label = str(svm.classes_[i])
+            score = min(similarity.get(label, 0.0), ceiling)
+            ceiling = score
+            out.append((label, round(score, 4)))
+        return out
+
+    def to_bytes(self) -> bytes:
+        return pickle.dumps((self.method, self.model))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "TopicRetriever":
+        method, model = pickle.loads(data)
+        return cls(method=method, model=model)
