@@ -1,6 +1,6 @@
 """A short fingerprint of everything that goes into the trained model: training
-data, domain, config, the NLU components' code, the pinned packages and the
-Dutch pipeline in use. The model file is named after it, so `make train` only
+data, domain, config, the NLU components' code and the safety rulebook, the pinned
+packages and the Dutch pipeline in use. The model file is named after it, so `make train` only
 trains when one of them changed."""
 import glob
 import hashlib
@@ -11,7 +11,7 @@ sys.path.insert(0, os.getcwd())
 from actions.lib.dutch_nlp import pipeline_id  # noqa: E402
 
 INPUTS = ["config.yml", "domain.yml", "requirements.lock", "data/**/*.yml",
-          "addons/**/*.py", "actions/lib/**/*.py"]
+          "addons/**/*.py", "actions/lib/**/*.py", "config/safety/**/*.yml"]
 
 
 def fingerprint() -> str:

@@ -26,9 +26,18 @@ from actions.lib.red_flags import assess  # noqa: E402
 RANK = {"none": 0, "hypothetical": 0, "ask_complication_contact": 0, "red_flag": 1, "emergency": 2}
 
 
+LEVEL_OF = {"no_alarm": "none", "red_flag": "red_flag", "emergency": "emergency"}
+
+
 def corpora():
+    """Every corpus as cases with `text` and `level`: the older files are {cases: [...]}
+    with `level`; the blind corpora written for issue 9 are plain lists with `expected`."""
     for path in sorted(glob.glob("tests/safety/*.yml")):
-        yield os.path.basename(path), yaml.safe_load(open(path, encoding="utf-8"))["cases"]
+        data = yaml.safe_load(open(path, encoding="utf-8"))
+        if isinstance(data, dict):
+            yield os.path.basename(path), data["cases"]
+        else:
+            yield os.path.basename(path), [{**c, "level": LEVEL_OF[c["expected"]]} for c in data]
 
 
 def figures(cases, levels):
