@@ -9,8 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.action_triage import answer_complication_contact
 from actions.lib.clock import utc_now
 from actions.lib.conversation import Plan, respond
+
+# Set by action_triage after a safety answer: naming the treatment then narrows the line
+# for the same signs (bladder or bowel loss after a facet treatment stays urgent).
+SAFETY_TOPIC = "complication_contact"
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,12 @@ class ActionAnswerQuestion(Action):
     ) -> List[Dict[Text, Any]]:
         parse = tracker.latest_message or {}
         intent = (parse.get("intent") or {}).get("name") or ""
+        if intent in ("inform_treatment", "inform_location") and \
+                tracker.get_slot("topic") == SAFETY_TOPIC and tracker.get_slot("safety_signs"):
+            answer_complication_contact(dispatcher, tracker.get_slot("treatment"),
+                                        tracker.get_slot("location"), self.clock(),
+                                        signs=tracker.get_slot("safety_signs"))
+            return []
         plan = respond(intent, parse, tracker.get_slot("treatment"), tracker.get_slot("location"),
                        tracker.get_slot("topic"), self.clock(),
                        medication=tracker.get_slot("medication"))

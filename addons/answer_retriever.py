@@ -32,12 +32,21 @@ TOPIC_KEY = "answer_unit"
 OUTPUT_KEY = "answer_topics"
 
 
+# Without a question form, only a message this close to a known question counts as one
+# ("de prik in mijn spier zit ik dan of lig ik").
+STRONG_MATCH = 0.6
+STATEMENT_OVERRIDABLE = ("nlu_fallback", "inform_treatment", "inform_location", "out_of_scope")
+
+
 def decide_question_intent(intent: str, is_question: bool, top_topic: str, top_score: float,
                            overridable: List[str], threshold: float) -> bool:
     """True when the message should count as a leaflet question although the intent
     classifier said something else (plain policy, tested without Rasa)."""
-    return (intent in overridable and is_question and top_topic != NONE
-            and top_score >= threshold)
+    if intent not in overridable or top_topic == NONE:
+        return False
+    if is_question:
+        return top_score >= threshold
+    return intent in STATEMENT_OVERRIDABLE and top_score >= STRONG_MATCH
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -105,9 +114,9 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         if not text.strip() or self._retriever.model is None:
             return
-        ranking = self._retriever.rank(text, k=15)
+        ranking = self._retriever.rank_message(text, k=15)
         segments = question_segments(text)
-        questions = [self._retriever.rank(s, k=10) for s in segments] if len(segments) > 1 else []
+        questions = [self._retriever.rank_message(s, k=10) for s in segments] if len(segments) > 1 else []
         is_question = looks_like_question(text)
         message.set(OUTPUT_KEY, {
             "ranking": [[t, round(p, 4)] for t, p in ranking],

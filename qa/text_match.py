@@ -44,8 +44,32 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def contains(reply: str, keyword: str) -> bool:
-    """True when the reply states the keyword (see the module docstring)."""
+_TOKEN = re.compile(r"[a-z0-9%:,]+")
+# Dutch splits verbs and phrases around other words ("laat het de arts vooraf weten" states
+# "laat weten"): the words of a multi-word keyword may stand this many words apart, in order.
+SPLIT_GAP = 6
+
+
+def _in_order_nearby(kw_words: list[str], words: list[str]) -> bool:
+    for start, w in enumerate(words):
+        if not w.startswith(kw_words[0]):
+            continue
+        pos, ok = start, True
+        for k in kw_words[1:]:
+            window = words[pos + 1: pos + 2 + SPLIT_GAP]
+            hit = next((i for i, x in enumerate(window) if x.startswith(k)), None)
+            if hit is None:
+                ok = False
+                break
+            pos = pos + 1 + hit
+        if ok:
+            return True
+    return False
+
+
+def contains(reply: str, keyword: str, split: bool = True) -> bool:
+    """True when the reply states the keyword (see the module docstring). With `split`, a
+    keyword of several words also matches when they stand a few words apart, in order."""
     kw = normalise(keyword)
     if not kw:
         return False
@@ -54,7 +78,10 @@ def contains(reply: str, keyword: str) -> bool:
     text = normalise(reply)
     if kw in text:
         return True
-    return kw.replace(" ", "") in text.replace(" ", "")
+    if kw.replace(" ", "") in text.replace(" ", ""):
+        return True
+    kw_words = _TOKEN.findall(kw)
+    return split and len(kw_words) > 1 and _in_order_nearby(kw_words, _TOKEN.findall(text))
 
 
 def missing_groups(reply: str, groups: Sequence[Sequence[str] | str]) -> list[list[str]]:
@@ -68,7 +95,7 @@ def missing_groups(reply: str, groups: Sequence[Sequence[str] | str]) -> list[li
 
 
 def present(reply: str, forbidden: Iterable[str]) -> list[str]:
-    return [f for f in forbidden or [] if contains(reply, f)]
+    return [f for f in forbidden or [] if contains(reply, f, split=False)]
 
 
 # --------------------------------------------------------------------------- #

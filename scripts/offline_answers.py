@@ -67,10 +67,12 @@ def simulate(retriever, conv, now):
                 slots[e["entity"]] = e["value"]
         segs = question_segments(text)
         parse = {"text": text, "entities": ents, "answer_topics": {
-            "ranking": retriever.rank(text, k=15),
-            "questions": [retriever.rank(s, k=10) for s in segs] if len(segs) > 1 else [],
+            "ranking": retriever.rank_message(text, k=15),
+            "questions": [retriever.rank_message(s, k=10) for s in segs] if len(segs) > 1 else [],
             "is_question": looks_like_question(text)}}
-        intent = "ask_question" if looks_like_question(text) else (
+        ranking = parse["answer_topics"]["ranking"]
+        strong = bool(ranking) and ranking[0][0] != NONE and ranking[0][1] >= 0.6
+        intent = "ask_question" if looks_like_question(text) or strong else (
             "inform_treatment" if ents else "other")
         plan = respond(intent, parse, slots["treatment"], slots["location"], slots["topic"], now,
                        medication=slots["medication"])

@@ -29,7 +29,7 @@ MIN_SCORE = 0.25
 SIBLING_RATIO = 0.6
 # With a known treatment, another leaflet's unit must be this much more similar than the
 # treatment's own best unit before the answer is "this leaflet doesn't say".
-OTHER_LEAFLET_MARGIN = 0.3
+OTHER_LEAFLET_MARGIN = 0.2
 
 
 @dataclass
@@ -80,17 +80,20 @@ def choose(ranking: list, treatment: str | None, lib: Library,
         return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
     topic, score = topics[0]
     if treatment:
-        # the patient's own leaflet first: its best unit (or a general one) ...
-        eligible = [(uid, p) for uid, p in ranking
-                    if uid != NONE and lib.unit(uid) and
-                    (lib.unit(uid).holds_for(treatment) or lib.unit(uid).is_general)]
-        if eligible:
-            best_id, best = eligible[0]
-            # ... unless another leaflet's question is clearly closer: then this leaflet is
-            # silent on it (never a nearby answer to a different question)
-            if best >= min_score and best >= score - OTHER_LEAFLET_MARGIN:
-                unit = pick_unit(lib.unit(best_id).topic, treatment, lib, ranking, medication)
-                return Decision("answer", lib.unit(best_id).topic, unit, treatment, score=best)
+        # the best topic, answered by this treatment's own leaflet (or a general unit)
+        unit = pick_unit(topic, treatment, lib, ranking, medication)
+        if unit:
+            return Decision("answer", topic, unit, treatment, score=score)
+        # a unit of this treatment's leaflet for a neighbouring question, unless the best
+        # topic is clearly closer: then this leaflet is silent on it (never a nearby answer
+        # to a different question)
+        for uid, p in ranking:
+            own = lib.unit(uid) if uid != NONE else None
+            if own and (own.holds_for(treatment) or own.is_general):
+                if p >= min_score and p >= score - OTHER_LEAFLET_MARGIN:
+                    unit = pick_unit(own.topic, treatment, lib, ranking, medication)
+                    return Decision("answer", own.topic, unit, treatment, score=p)
+                break
         return Decision("not_in_leaflet", topic, None, treatment, score=score)
     # treatment unknown
     if lib.has_general(topic):

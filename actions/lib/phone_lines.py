@@ -53,7 +53,7 @@ def out_of_hours_routes(lines, now: datetime) -> str:
 
 def contact_inline(treatment: str | None, location: str | None) -> str:
     """What `{contact}` in an answer becomes: who to call, short enough for a sentence
-    ("de Polikliniek Pijnbestrijding van het Franciscus Vlietland (010 – 893 3223)")."""
+    ("de Polikliniek Pijnbestrijding van het Franciscus Vlietland (its number)")."""
     t = registry().get(treatment)
     if t is not None and not t.lines:
         return t.contact or "je behandelaar of je huisarts"

@@ -71,7 +71,8 @@ def delexicalise(text: str) -> str:
 
 _INVERSION = re.compile(
     r"\b(mag|mogen|kan|kun|kunt|moet|moeten|zal|zou|word|wordt|heb|hebt|krijg|krijgt|ben|"
-    r"is|ga|gaat|doe|doet|voel|merk|blijft|duurt|werkt|helpt) (ik|je|jij|u|ge|gij|men|we|wij|"
+    r"is|ga|gaat|doe|doet|voel|merk|blijft|duurt|werkt|helpt|zit|lig|sta|kom|komt|neem|"
+    r"loop|wacht|hoef|hoeft|breng|voelt|krijgen) (ik|je|jij|u|ge|gij|men|we|wij|"
     r"hij|zij|ze|het|dat|die|dit|er|mijn|m'n|mn|zo'n)\b")
 _CLAUSE_START = re.compile(r"[,;:.!\n]+|\b(?:en|maar|of|want|dus|oja|trouwens)\b")
 
@@ -83,6 +84,10 @@ def looks_like_question(text: str) -> bool:
         return True
     norm = normalise(text)
     if _INVERSION.search(norm):
+        return True
+    # words that ask wherever they stand ("xarelto hoeveel dagen stoppen")
+    if re.search(r"\b(hoeveel|hoelang|hoe lang|waarom|welke|welk|wat is|wat zijn|wat doe|"
+                 r"wat moet|wat mag|hoe vaak|hoe snel|hoe weet)\b", norm):
         return True
     for sentence in _CLAUSE_START.split(norm):
         words = re.findall(r"[a-z']+", sentence or "")
@@ -166,6 +171,12 @@ class TopicRetriever:
             ceiling = score
             out.append((label, round(score, 4)))
         return out
+
+    def rank_message(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        """Rank a whole message. (Ranking only its question clause, or weighting it
+        double, was measured and scored lower: the story around a question carries the
+        topic words, e.g. "napijn ... hoe lang duurt dat?".)"""
+        return self.rank(text, k)
 
     def to_bytes(self) -> bytes:
         return pickle.dumps((self.method, self.model))

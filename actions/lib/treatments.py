@@ -34,6 +34,8 @@ class Treatment:
     contact: str | None = None
     escalation: dict = field(default_factory=dict, hash=False, compare=False)
     names: tuple[str, ...] = ()
+    # ((words A), (words B), window): a word of A within `window` words of a word of B
+    combinations: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def _load(path: str) -> Registry:
             answers=str(item["answers"]), lines=tuple(item.get("lines") or ()),
             contact=item.get("contact"), escalation=dict(item["escalation"]),
             names=tuple(str(n).lower() for n in item["names"]),
+            combinations=tuple((tuple(a), tuple(b), int(w))
+                               for a, b, w in item.get("name_combinations") or ()),
         )
     medications = {str(k): tuple(str(s).lower() for s in (v or [k]))
                    for k, v in (raw.get("medications") or {}).items()}

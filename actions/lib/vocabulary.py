@@ -138,8 +138,31 @@ def find_entities(text: str) -> list[Found]:
                 found.append(Found(entity, value, start, end, text[start:end]))
                 for k in range(n):
                     taken[i + k] = True
+    named = {f.value for f in found if f.entity == "treatment"}
+    for t in registry().treatments.values():
+        if t.id in named or not t.combinations:
+            continue
+        hit = _combination(words, taken, t.combinations)
+        if hit:
+            i, j = hit
+            start, end = words[i][1], words[j][2]
+            found.append(Found("treatment", t.id, start, end, text[start:end]))
+            break
     found.sort(key=lambda f: f.start)
     return found
+
+
+def _combination(words, taken, combinations):
+    """(first, last) word index of a word pair that names a treatment, or None."""
+    for first, second, window in combinations:
+        for i, (w, _, _) in enumerate(words):
+            if taken[i] or w not in first and w not in second:
+                continue
+            other = second if w in first else first
+            for j in range(max(0, i - window), min(len(words), i + window + 1)):
+                if j != i and not taken[j] and words[j][0] in other:
+                    return (min(i, j), max(i, j))
+    return None
 
 
 def last_value(text: str, entity: str) -> str | None:

@@ -11,11 +11,10 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.action_answer_question import ActionAnswerQuestion, topic_of
+from actions.action_answer_question import ActionAnswerQuestion
 from actions.action_contact import ActionContact
 from actions.action_fallback import ActionFallback
 from actions.action_triage import REASONED_SIGNS, ActionTriage, safety_plan
-from actions.lib.answers import choose_response
 from actions.lib.clinics import load_clinics
 from actions.lib.vocabulary import TREATMENT_LABELS
 from addons.clinic_nlg import ClinicNaturalLanguageGenerator
@@ -29,21 +28,26 @@ PHONES = {line.id: line.phone for line in CLINICS.lines}
 
 MONDAY_10_NL = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 SATURDAY_10_NL = datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
-QUESTION_INTENTS = [i for i in DOMAIN.intents if topic_of(i)]
 
 
 def tracker_from_file(name: str) -> Tracker:
     return Tracker.from_dict(json.loads((ROOT / "tests" / "data" / name).read_text()))
 
 
-def make_tracker(text: str, intent: str, entities=(), **slots) -> Tracker:
+def make_tracker(text: str, intent: str, entities=(), ranking=None, **slots) -> Tracker:
+    """A tracker whose latest message was parsed as `intent`; `ranking` is the answer
+    retriever's output ([(unit id, score), ...]) as the NLU pipeline stores it."""
     base = {"treatment": None, "location": None, "topic": None, "medication": None,
             "safety_status": None, "safety_signs": None}
     base.update(slots)
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+              "entities": list(entities)}
+    if ranking is not None:
+        latest["answer_topics"] = {"ranking": [list(r) for r in ranking], "questions": [],
+                                   "is_question": True}
     return Tracker.from_dict({
         "sender_id": "patient", "slots": base,
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                           "entities": list(entities)},
+        "latest_message": latest,
         "events": [], "paused": False, "followup_action": None, "active_loop": {},
         "latest_action_name": "action_listen",
     })
@@ -59,6 +63,9 @@ def run(action, tracker: Tracker, now: datetime = MONDAY_10_NL):
 def render(messages, tracker: Tracker) -> list[str]:
     out = []
     for m in messages:
+        if not m.get("response"):
+            out.append(m["text"])
+            continue
         kwargs = {k: v for k, v in m.items()
                   if k not in ("response", "text", "buttons", "elements", "custom",
                                "template", "image", "attachment")}
@@ -70,13 +77,18 @@ def render(messages, tracker: Tracker) -> list[str]:
 
 
 def names(messages) -> list[str]:
-    return [m["response"] for m in messages]
+    return [m.get("response") or "<text>" for m in messages]
+
+
+DRIVING = [("tpi.driving", 0.8), ("facet.driving", 0.78)]
 
 
 def test_unknown_treatment_asks_with_buttons_and_remembers_the_question():
-    tracker = tracker_from_file("tracker_driving_unknown_treatment.json")
+    tracker = make_tracker("mag ik daarna zelf naar huis rijden?", "ask_question", ranking=DRIVING)
     messages, events = run(ActionAnswerQuestion(), tracker)
-    assert names(messages) == ["utter_ask_treatment"]
+    assert names(messages) == ["utter_ask_treatment_for_topic"]
+    titles = [b["title"].lower() for b in messages[0]["buttons"]]
+    assert "triggerpoint injectie" in titles and "facetinfiltratie" in titles
     assert {"event": "slot", "name": "topic", "value": "driving", "timestamp": None} in events
 
 
@@ -86,7 +98,8 @@ def test_unknown_treatment_asks_with_buttons_and_remembers_the_question():
     ("facetdenervatie", "24 uur", "ophalen"),
 ])
 def test_driving_answer_depends_on_treatment(treatment, must_contain, must_not):
-    tracker = make_tracker("mag ik autorijden", "ask_driving", treatment=treatment)
+    tracker = make_tracker("mag ik autorijden", "ask_question", ranking=DRIVING,
+                           treatment=treatment)
     messages, _ = run(ActionAnswerQuestion(), tracker)
     text = render(messages, tracker)[0]
     assert must_contain in text and must_not not in text
@@ -100,11 +113,40 @@ def test_picking_a_treatment_answers_the_open_question():
     assert "40 minuten" in render(messages, tracker)[0]
 
 
-def test_silent_leaflet_is_said_honestly():
-    tracker = make_tracker("mag ik autorijden na dry needling", "ask_driving",
+def test_silent_leaflet_is_said_honestly_with_the_contact():
+    tracker = make_tracker("mag ik autorijden na dry needling", "ask_question", ranking=DRIVING,
                            treatment="dry_needling")
     messages, _ = run(ActionAnswerQuestion(), tracker)
-    assert names(messages) == ["utter_not_in_leaflet__dry_needling"]
+    assert names(messages) == ["utter_not_in_leaflet"]
+    text = render(messages, tracker)[0]
+    assert "dry needling" in text and "kinesitherapeut" in text
+
+
+def test_leaflet_silence_for_a_clinic_treatment_gives_number_and_hours():
+    tracker = make_tracker("hoe dik is de naald", "ask_question",
+                           ranking=[("dn.needle_details", 0.9)], treatment="facetinfiltratie")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text = "\n".join(render(messages, tracker))
+    assert names(messages)[0] == "utter_not_in_leaflet"
+    assert PHONES["heilig_hart_leuven"] in text and "maandag t/m vrijdag" in text
+
+
+def test_named_medicine_gets_its_own_rule_then_one_line_about_others():
+    entities = [{"entity": "medication", "value": "xarelto"}]
+    tracker = make_tracker("hoe lang stoppen met xarelto", "ask_question", entities=entities,
+                           ranking=[("facet.blood_thinners", 0.7), ("facet.blood_thinners.doac", 0.6)],
+                           treatment="facetinfiltratie", medication="xarelto")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text = "\n".join(render(messages, tracker))
+    assert "Xarelto" in text and "Marcoumar" not in text
+    assert names(messages)[-1] == "utter_other_medicines"
+
+
+def test_not_a_known_question_is_said_honestly():
+    tracker = make_tracker("wat kost parkeren", "ask_question", ranking=[("__none__", 0.9)],
+                           treatment="triggerpoint_injectie")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert names(messages)[0] == "utter_question_unknown"
 
 
 def test_naming_a_treatment_without_a_question_is_confirmed():
@@ -113,17 +155,21 @@ def test_naming_a_treatment_without_a_question_is_confirmed():
     assert "dry needling" in render(messages, tracker)[0]
 
 
-@pytest.mark.parametrize("intent", QUESTION_INTENTS)
-@pytest.mark.parametrize("treatment", [None, *TREATMENT_LABELS])
-def test_every_question_has_an_answer_for_every_treatment(intent, treatment):
-    choice = choose_response(topic_of(intent), treatment, DOMAIN.responses)
-    assert choice.response in DOMAIN.responses
+def test_switch_answers_the_previous_question_for_the_new_treatment():
+    entities = [{"entity": "treatment", "value": "dry_needling", "start": 7, "end": 19}]
+    tracker = make_tracker("en bij dry needling?", "ask_question", entities=entities,
+                           ranking=[("dn.after_pain", 0.3)], treatment="dry_needling",
+                           topic="after_pain")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text = render(messages, tracker)[0]
+    assert "24 uur" in text
 
 
 @pytest.mark.parametrize("name", sorted(DOMAIN.responses))
 def test_every_response_renders_without_unfilled_placeholders(name):
     kwargs = {"treatment_label": "dry needling", "location_label": "Heilig Hart Leuven",
-              "lines": "• lijn", "routes": "de huisartsenpost", "understood": "dry needling"}
+              "lines": "• lijn", "routes": "de huisartsenpost", "understood": "dry needling",
+              "leaflet_name": "de folder", "who": "je arts", "where": "de folder"}
     filled = NLG.generate_from_slots(name, {}, "rest", **kwargs)
     assert not re.search(r"\{[a-z_]+\}", filled["text"]), filled["text"]
 
