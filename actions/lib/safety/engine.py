@@ -25,6 +25,7 @@ from .negation import NEGATION, denied_clause, habitual, negated_after, negated_
 from .person import third_person
 from .pipeline import SKIP_COMPONENTS, nlp
 from .rulebook import RULEBOOK as _RB
+from . import situations
 from .signs import BENIGN, BLOCK, EMERGENCY, EMERGENCY_SIGNS, HYPOTHETICAL, NONE, RED_FLAG, SIGN_ORDER
 
 log = logging.getLogger("actions.lib.red_flags")
@@ -48,6 +49,9 @@ class Assessment:
     # mentioned with a harmless reading: a temperature below 38.0 (fever), a red or warm
     # face after cortisone (infection_signs)
     benign: list[str] = field(default_factory=list)
+    # signs that a situation explains (config/safety/situations.yml): sign -> one of
+    # pre_treatment, other_person, other_illness, resolved, negated, expected
+    situations: dict = field(default_factory=dict)
 
     @property
     def is_alarm(self) -> bool:
@@ -109,7 +113,8 @@ def assess(text: object) -> Assessment:
             return Assessment(level=NONE)
 
 
-def result(signs, negated, hypothetical, temperature, third, truncated=False, benign=()) -> Assessment:
+def result(signs, negated, hypothetical, temperature, third, truncated=False, benign=(),
+           situations=None) -> Assessment:
     pos = set(signs)
     for big, small in SUBSUMES.items():
         if big in pos:
@@ -142,6 +147,7 @@ def result(signs, negated, hypothetical, temperature, third, truncated=False, be
         hypothetical=sorted(hyp, key=order),
         truncated=truncated,
         benign=sorted(set(benign) - pos, key=order),
+        situations={k: v for k, v in (situations or {}).items() if k not in pos},
     )
 
 
@@ -170,9 +176,11 @@ def _assess(text: object) -> Assessment:
     mentions = resolve_building_blocks(d, mentions)
     classify(d, mentions)
     mentions = upgrade_emergencies(d, mentions)
+    explained = situations.apply(d, mentions, head)
 
     signs = [m.sign for m in mentions if m.status == "positive" and not m.sign.startswith("_")]
-    negated = [m.sign for m in mentions if m.status in ("negated", "past") and not m.sign.startswith("_")]
+    negated = [m.sign for m in mentions if m.status in ("negated", "past", "resolved")
+               and not m.sign.startswith("_")]
     negated += [m.sign[len(BLOCK):] for m in mentions
                 if m.sign.startswith(BLOCK) and m.status in ("negated", "past")]
     benign = [m.sign[len(BENIGN):] for m in mentions if m.sign.startswith(BENIGN) and m.status == "positive"]
@@ -188,4 +196,6 @@ def _assess(text: object) -> Assessment:
         signs.extend(extra)
         if t2 is not None and (temperature is None or t2 > temperature):
             temperature = t2
-    return result(signs, negated, hyp, temperature, third, truncated, benign)
+    if any(v == "pre_treatment" for v in explained.values()):
+        temperature = None            # a fever before the treatment is no complication
+    return result(signs, negated, hyp, temperature, third, truncated, benign, explained)

@@ -11,7 +11,8 @@ HYPOTHETICAL = "hypothetical"
 NONE = "none"
 LEVELS = (EMERGENCY, RED_FLAG, HYPOTHETICAL, NONE)
 
-EMERGENCY_SIGNS = ("breathing", "chest_pain", "fainting", "heavy_bleeding", "sudden_weakness")
+EMERGENCY_SIGNS = ("breathing", "chest_pain", "fainting", "heavy_bleeding", "sudden_weakness",
+                   "allergic_reaction")
 RED_FLAG_SIGNS = (
     "fever",
     "infection_signs",
