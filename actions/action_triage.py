@@ -20,8 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.lib import clinics
 from actions.lib.clock import utc_now
 from actions.lib.phone_lines import describe_lines, out_of_hours_routes
-from actions.lib.red_flags import assess
-from actions.lib.vocabulary import FACET_TREATMENTS
+from actions.lib.conversation import answer_beside_alarm
+from actions.lib.treatments import registry
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +53,17 @@ def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str
     elif treatment is None:
         # with a known treatment, its own line below says whom to contact
         plan["before"].append("utter_complication_contact_intro")
-    if treatment in FACET_TREATMENTS and BLADDER_BOWEL & set(signs):
-        plan["before"].append("utter_facet_bladder_bowel_urgent")
-    if treatment in FACET_TREATMENTS:
-        plan["before"].append("utter_facet_call_anesthesia")
-    elif treatment == "triggerpoint_injectie":
-        plan["before"].append(
-            "utter_tpi_fever_contact" if "fever" in signs else "utter_tpi_call_clinic"
-        )
-    elif treatment in ("dry_needling", "triggerpointtherapie"):
-        plan["after"].append("utter_call_therapist_or_gp")
-    else:
+    # whom to call: the treatment registry's escalation (config/treatments.yml)
+    t = registry().get(treatment)
+    if t is None:
         plan["with_lines"].append("utter_unknown_treatment_gp")
+        return plan
+    escalation = t.escalation
+    if BLADDER_BOWEL & set(signs) and "bladder_bowel" in escalation:
+        plan["before"].append(escalation["bladder_bowel"])
+    response = next((escalation[s] for s in signs if s in escalation), escalation["default"])
+    # a treatment without a clinic line: the therapist or GP after the (empty) lines
+    plan["after" if not t.lines else "before"].append(response)
     return plan
 
 
@@ -127,11 +126,14 @@ class ActionTriage(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        assessment = assess(tracker.latest_message.get("text") or "")
+        parse = tracker.latest_message or {}
+        intent = (parse.get("intent") or {}).get("name") or ""
+        # The verdict of the NLU pipeline's safety layer (addons/safety_layer.py): the
+        # message is assessed once, there; this action does not assess it again.
+        verdict = parse.get("safety") or {}
         treatment = tracker.get_slot("treatment")
         location = tracker.get_slot("location")
-        if intent == "emergency" or assessment.level == "emergency":
+        if intent == "emergency" or verdict.get("level") == "emergency":
             level = "emergency"
         elif intent == "red_flag":
             level = "red_flag"
@@ -139,8 +141,17 @@ class ActionTriage(Action):
             level = "calm"
         # For a "what if" question the signs are only mentioned hypothetically; they
         # still choose the line (fever after a triggerpoint injectie: specialist or GP).
-        signs = list(assessment.signs) or list(assessment.hypothetical)
-        line_ids = send_safety_answer(dispatcher, level, signs, treatment, location, self.clock())
+        signs = list(verdict.get("signs") or []) or list(verdict.get("hypothetical") or [])
+        now = self.clock()
+        line_ids = send_safety_answer(dispatcher, level, signs, treatment, location, now)
         _record_event(intent, level, signs, treatment, location, line_ids)
+        if level == "red_flag":
+            # then whatever else the patient asked in the same message
+            for reply in answer_beside_alarm(parse, treatment, location, now).replies:
+                if reply.response:
+                    dispatcher.utter_message(response=reply.response, buttons=reply.buttons or [],
+                                             **reply.variables)
+                else:
+                    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or [])
         return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact"),
                 SlotSet("safety_signs", signs)]

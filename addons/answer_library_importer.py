@@ -1,16 +1,23 @@
-"""Training data importer: the project's Rasa files plus the answer library's questions.
+"""Training data importer: the project's Rasa files plus two sources kept elsewhere.
 
-The example questions of every answer unit (data/answers/*.yml) become NLU examples of the
-intent `ask_question`, each carrying its unit's id (`answer_unit`), so that
-- the intent classifier learns what a leaflet question looks like, and
-- the answer retriever (addons/answer_retriever.py) learns which unit answers each one.
-The questions live once, next to their answer; Rasa's training fingerprint sees them.
+- The example questions of every answer unit (data/answers/*.yml) become NLU examples of
+  the intent `ask_question`, each carrying its unit's id (`answer_unit`), so that the
+  intent classifier learns what a leaflet question looks like and the answer retriever
+  (addons/answer_retriever.py) learns which unit answers each one.
+- The red-flag corpora (tests/safety/*.yml, every message labelled emergency / red_flag
+  / no alarm by a writer) become examples with a `safety_label` and no intent, so that
+  the safety layer's classifier (addons/safety_layer.py) learns from all of them while
+  the intent classifier does not see them.
+The data lives once, where people review it; Rasa's training fingerprint sees it.
 Registered in config.yml under `importers:`.
 """
 from __future__ import annotations
 
+import glob
+from pathlib import Path
 from typing import Optional, Text
 
+import yaml
 from rasa.shared.importers.rasa import RasaFileImporter
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -18,8 +25,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.lib.answer_library import library
 
+ROOT = Path(__file__).resolve().parents[1]
 QUESTION_INTENT = "ask_question"
 TOPIC_KEY = "answer_unit"
+SAFETY_KEY = "safety_label"
+SAFETY_CORPORA = "tests/safety/*.yml"
+_LEVEL = {"red_flag": "red_flag", "emergency": "emergency"}
 
 
 def library_training_data() -> TrainingData:
@@ -28,6 +39,25 @@ def library_training_data() -> TrainingData:
     return TrainingData(training_examples=examples)
 
 
+def safety_corpus_examples(pattern: str = SAFETY_CORPORA) -> list[tuple[str, str]]:
+    """(text, emergency | red_flag | none) for every message of every red-flag corpus."""
+    out = []
+    for path in sorted(glob.glob(str(ROOT / pattern))):
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        cases = data["cases"] if isinstance(data, dict) else data
+        for c in cases or []:
+            label = c.get("level") or c.get("expected") or "none"
+            out.append((str(c["text"]), _LEVEL.get(label, "none")))
+    return out
+
+
+def safety_training_data() -> TrainingData:
+    return TrainingData(training_examples=[Message(data={TEXT: text, SAFETY_KEY: label})
+                                           for text, label in safety_corpus_examples()])
+
+
 class AnswerLibraryImporter(RasaFileImporter):
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
-        return super().get_nlu_data(language).merge(library_training_data())
+        return (super().get_nlu_data(language)
+                .merge(library_training_data())
+                .merge(safety_training_data()))

@@ -116,7 +116,7 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
             return
         ranking = self._retriever.rank_message(text, k=15)
         segments = question_segments(text)
-        questions = [self._retriever.rank_message(s, k=10) for s in segments] if len(segments) > 1 else []
+        questions = [self._retriever.rank_message(s, k=10) for s in segments]
         is_question = looks_like_question(text)
         message.set(OUTPUT_KEY, {
             "ranking": [[t, round(p, 4)] for t, p in ranking],

@@ -40,9 +40,13 @@ def entity_values(parse: dict, entity: str) -> list[str]:
 
 
 def _rankings(parse: dict) -> list[list]:
+    """One ranking per question: per question sentence when there are several, else the
+    whole message (its other sentences carry the topic words: "napijn ... hoe lang?")."""
     topics = parse.get(TOPICS_KEY) or {}
     questions = [q for q in topics.get("questions") or [] if q]
-    return questions or ([topics["ranking"]] if topics.get("ranking") else [])
+    if len(questions) > 1:
+        return questions
+    return [topics["ranking"]] if topics.get("ranking") else []
 
 
 # A switch leans on the previous question: few words besides the treatment's name.
@@ -105,13 +109,47 @@ def _decision_replies(decision: Decision, location: str | None, now: datetime,
     return replies
 
 
+# A sign the safety verdict explained away (actions/lib/safety_verdict.py) points to the
+# leaflet answer the patient needs: fever before the treatment -> may it go ahead; a
+# numb leg in the first hours -> the expected course and when to call.
+SITUATION_TOPICS = {
+    "pre_treatment": ("ill_before", "contraindications"),
+    "expected": {"loss_of_feeling": ("numb_leg", "skin_numbness"),
+                 "loss_of_strength": ("numb_leg",),
+                 "infection_signs": ("cortisone_side_effects",),
+                 "increasing_pain": ("after_pain",),
+                 "headache_neck_pain": ("cortisone_side_effects", "after_pain")},
+}
+
+
+def situation_units(parse: dict, treatment: str | None, lib: Library) -> list:
+    """Units the safety verdict's situations call for, best first, as a ranking."""
+    situations = (parse.get("safety") or {}).get("situations") or {}
+    topics: list[str] = []
+    for sign, situation in situations.items():
+        wanted = SITUATION_TOPICS.get(situation)
+        if isinstance(wanted, dict):
+            wanted = wanted.get(sign, ())
+        topics += [t for t in wanted or () if t not in topics]
+    ranking = []
+    for topic in topics:
+        units = lib.eligible(topic, treatment) if treatment else lib.topic_units(topic)
+        ranking += [(u.id, 1.0) for u in units[:1]]
+    return ranking
+
+
 def answer_questions(parse: dict, treatment: str | None, location: str | None,
                      now: datetime, lib: Library | None = None,
                      medication: str | None = None) -> Plan:
     """Answer every leaflet question in the message, for the conversation's treatment."""
     lib = lib or library()
     medication = (entity_values(parse, "medication") or [medication])[-1]
-    decisions = [choose(r, treatment, lib, medication) for r in _rankings(parse)]
+    preferred = situation_units(parse, treatment, lib)
+    if preferred:
+        decisions = [choose(preferred[:1] + list(r)[:10], treatment, lib, medication)
+                     for r in _rankings(parse)[:1]] or [choose(preferred, treatment, lib, medication)]
+    else:
+        decisions = [choose(r, treatment, lib, medication) for r in _rankings(parse)]
     if not decisions:
         decisions = [Decision("unknown", treatment=treatment)]
     known = [d for d in decisions if d.kind != "unknown"]
@@ -155,7 +193,8 @@ def respond(intent: str, parse: dict, treatment: str | None, location: str | Non
     if previous_topic and (intent in ("inform_treatment", "inform_location")
                            or is_switch(parse, named, previous_topic)):
         return answer_topic(previous_topic, treatment, location, now, parse, lib, medication)
-    if intent == "ask_question" or (parse.get(TOPICS_KEY) or {}).get("is_question"):
+    explained = (parse.get("safety") or {}).get("situations")
+    if intent == "ask_question" or (parse.get(TOPICS_KEY) or {}).get("is_question") or explained:
         return answer_questions(parse, treatment, location, now, lib, medication)
     if intent == "inform_location" and location:
         return Plan([Reply(response="utter_location_noted",
@@ -169,3 +208,34 @@ def respond(intent: str, parse: dict, treatment: str | None, location: str | Non
 def _location_label(location: str) -> str:
     from actions.lib.vocabulary import LOCATION_LABELS
     return LOCATION_LABELS.get(location, location)
+
+
+# Topics a safety answer already covers: not answered again beside an alarm.
+SAFETY_TOPICS = frozenset({"complication_contact", "complications", "side_effects",
+                           "ill_before", "after_pain", "numb_leg", "skin_numbness",
+                           "cortisone_side_effects", "remaining_questions"})
+# Beside an alarm, only a question recognised at least this well is answered.
+BESIDE_ALARM_MIN = 0.35
+
+
+def answer_beside_alarm(parse: dict, treatment: str | None, location: str | None,
+                        now: datetime, lib: Library | None = None) -> Plan:
+    """After a red-flag answer: the other questions the patient asked in the same message
+    ("ik heb koorts sinds de infiltratie; mag ik nog autorijden?"). Only questions, only
+    well recognised, never the complication topics the safety answer already covered."""
+    lib = lib or library()
+    topics = parse.get(TOPICS_KEY) or {}
+    replies, seen, units = [], set(), []
+    medication = (entity_values(parse, "medication") or [None])[-1]
+    for ranking in topics.get("questions") or []:
+        kept = [(uid, p) for uid, p in ranking if uid in lib.by_id
+                and lib.unit(uid).topic not in SAFETY_TOPICS]
+        if not kept or kept[0][1] < BESIDE_ALARM_MIN:
+            continue
+        d = choose(kept, treatment, lib, medication)
+        if d.kind != "answer" or d.unit.id in seen:
+            continue
+        seen.add(d.unit.id)
+        units.append(d.unit.id)
+        replies += _decision_replies(d, location, now, medication)
+    return Plan(replies, None, units)

@@ -101,10 +101,18 @@ def looks_like_question(text: str) -> bool:
 
 
 def question_segments(text: str, max_segments: int = 4) -> list[str]:
-    """The parts of a message that ask something, for messages with several questions."""
-    parts = [p.strip() for p in re.split(r"(?<=[?])\s+|\n+", text or "") if p.strip()]
-    asked = [p for p in parts if looks_like_question(p)]
-    return asked[:max_segments]
+    """The questions of a message, each with the statement just before it as context
+    ("Ik heb napijn. Hoe lang duurt dat?"), for messages with several questions or a
+    question beside a report such as a red flag."""
+    parts = [p.strip() for p in re.split(r"(?<=[?.!])\s+|\n+", text or "") if p.strip()]
+    out, context = [], ""
+    for p in parts:
+        if looks_like_question(p):
+            out.append(f"{context} {p}".strip())
+            context = ""
+        else:
+            context = p
+    return out[:max_segments]
 
 
 def _features():

@@ -16,6 +16,8 @@ from actions.action_contact import ActionContact
 from actions.action_fallback import ActionFallback
 from actions.action_triage import REASONED_SIGNS, ActionTriage, safety_plan
 from actions.lib.clinics import load_clinics
+from actions.lib.red_flags import assess
+from actions.lib.safety_verdict import combine
 from actions.lib.vocabulary import TREATMENT_LABELS
 from addons.clinic_nlg import ClinicNaturalLanguageGenerator
 
@@ -36,12 +38,14 @@ def tracker_from_file(name: str) -> Tracker:
 
 def make_tracker(text: str, intent: str, entities=(), ranking=None, **slots) -> Tracker:
     """A tracker whose latest message was parsed as `intent`; `ranking` is the answer
-    retriever's output ([(unit id, score), ...]) as the NLU pipeline stores it."""
+    retriever's output ([(unit id, score), ...]) as the NLU pipeline stores it, and the
+    safety verdict is the rules' (as the NLU pipeline's safety layer stores it)."""
     base = {"treatment": None, "location": None, "topic": None, "medication": None,
             "safety_status": None, "safety_signs": None}
     base.update(slots)
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
               "entities": list(entities)}
+    latest["safety"] = combine(assess(text), 0.0).as_dict()
     if ranking is not None:
         latest["answer_topics"] = {"ranking": [list(r) for r in ranking], "questions": [],
                                    "is_question": True}
@@ -311,3 +315,39 @@ def test_fallback_without_anything_understood_says_so_honestly():
     tracker = make_tracker("blorp", "nlu_fallback")
     messages, _ = run(ActionFallback(), tracker)
     assert names(messages) == ["utter_fallback"]
+
+
+def test_red_flag_with_a_question_gets_the_line_first_then_the_answer():
+    text = "Ik heb 38,7 koorts sinds de facetinfiltratie. Mag ik morgen zelf autorijden?"
+    tracker = make_tracker(text, "red_flag", ranking=DRIVING, treatment="facetinfiltratie",
+                           safety_status="pending")
+    tracker.latest_message["answer_topics"]["questions"] = [[["facet.driving", 0.7]]]
+    messages, _ = run(ActionTriage(), tracker)
+    order = names(messages)
+    assert order[0] == "utter_red_flag_reason__fever"
+    texts = render(messages, tracker)
+    first_line = next(i for i, t in enumerate(texts) if PHONES["heilig_hart_leuven"] in t)
+    answer = next(i for i, t in enumerate(texts) if "24 uur" in t)
+    assert first_line < answer
+
+
+def test_fever_before_the_treatment_gets_the_leaflet_answer_not_an_alarm():
+    text = "Ik heb koorts en morgen heb ik mijn triggerpoint injectie. Kan die doorgaan?"
+    assert combine(assess(text), 0.0).situations == {"fever": "pre_treatment"}
+    tracker = make_tracker(text, "ask_question", ranking=[("tpi.driving", 0.2)],
+                           treatment="triggerpoint_injectie")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text_out = "\n".join(render(messages, tracker))
+    assert "koorts" in text_out.lower() and PHONES["franciscus_gasthuis"] in text_out
+    assert "bel nu" not in text_out.lower()
+
+
+def test_numb_leg_in_the_first_hours_gets_the_course_and_when_to_call():
+    text = "Ik ben een uur geleden thuisgekomen van de facetinfiltratie en mijn been voelt nog wat slap. Normaal?"
+    verdict = combine(assess(text), 0.0)
+    assert not verdict.is_alarm and verdict.situations
+    tracker = make_tracker(text, "ask_question", ranking=[("facet.driving", 0.2)],
+                           treatment="facetinfiltratie")
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    text_out = "\n".join(render(messages, tracker))
+    assert "uren" in text_out and PHONES["heilig_hart_leuven"] in text_out

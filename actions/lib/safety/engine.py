@@ -12,6 +12,7 @@ with the cheap keyword scan (keywords.py) so nothing is silently dropped.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -52,10 +53,33 @@ class Assessment:
     # signs that a situation explains (config/safety/situations.yml): sign -> one of
     # pre_treatment, other_person, other_illness, resolved, negated, expected
     situations: dict = field(default_factory=dict)
+    # the sign words the message uses at all (positive or not): a learned classifier may
+    # only add an alarm to a message that talks about a sign (actions/lib/safety_verdict.py)
+    sign_words: list[str] = field(default_factory=list)
 
     @property
     def is_alarm(self) -> bool:
         return self.level in (EMERGENCY, RED_FLAG)
+
+
+# Words of the rulebook that say nothing about a sign by themselves.
+_FUNCTION_WORDS = frozenset("""
+de het een en of maar dat die dit deze er is zijn ben heb had hebben heeft was waren wordt
+word worden kan kon kun kunt moet mag wil zal zou niet nie geen wel ook nog al meer minder
+mijn m'n mn zijn haar hun ons onze je jouw u uw ik jij hij zij ze we wij men me mij hem
+in op aan bij na van voor met zonder uit tot om over door te naar als dan nu toen zo heel
+erg echt wat wie hoe waar waarom wanneer welke steeds alleen maar toch dus want omdat
+""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def sign_vocabulary() -> frozenset:
+    """The content words of the rulebook's sign groups (body parts, the puncture site,
+    pain, fever, bleeding, urine ...), without function words."""
+    words = set()
+    for name, group in _RB.groups.items():
+        words |= group
+    return frozenset(w for w in words if len(w) > 2 and w not in _FUNCTION_WORDS and w.isalpha())
 
 
 def warm_up() -> None:
@@ -108,13 +132,14 @@ def assess(text: object) -> Assessment:
         try:
             t = normalise(text if isinstance(text, str) else str(text or ""))
             signs, temp = keyword_scan(t[:200_000])
-            return result(signs, [], [], temp, False, truncated=len(t) > MAX_ANALYSED_CHARS)
+            return result(signs, [], [], temp, False, truncated=len(t) > MAX_ANALYSED_CHARS,
+                          sign_words=signs)
         except Exception:
             return Assessment(level=NONE)
 
 
 def result(signs, negated, hypothetical, temperature, third, truncated=False, benign=(),
-           situations=None) -> Assessment:
+           situations=None, sign_words=()) -> Assessment:
     pos = set(signs)
     for big, small in SUBSUMES.items():
         if big in pos:
@@ -148,6 +173,7 @@ def result(signs, negated, hypothetical, temperature, third, truncated=False, be
         truncated=truncated,
         benign=sorted(set(benign) - pos, key=order),
         situations={k: v for k, v in (situations or {}).items() if k not in pos},
+        sign_words=sorted(set(sign_words)),
     )
 
 
@@ -172,6 +198,8 @@ def _assess(text: object) -> Assessment:
     for tok, cw in zip(doc, words):
         tok.norm_ = cw  # the canonical word, for the Matcher (NORM is matched natively)
     d = Doc(doc, words)
+    vocab = sign_vocabulary()
+    sign_words = [w for w in words if w in vocab]
     mentions = find_mentions(d, doc)
     mentions = resolve_building_blocks(d, mentions)
     classify(d, mentions)
@@ -198,4 +226,4 @@ def _assess(text: object) -> Assessment:
             temperature = t2
     if any(v == "pre_treatment" for v in explained.values()):
         temperature = None            # a fever before the treatment is no complication
-    return result(signs, negated, hyp, temperature, third, truncated, benign, explained)
+    return result(signs, negated, hyp, temperature, third, truncated, benign, explained, sign_words)
