@@ -117,10 +117,15 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
         ranking = self._retriever.rank_message(text, k=15)
         segments = question_segments(text)
         questions = [self._retriever.rank_message(s, k=10) for s in segments]
+        # the questions alone, without the sentence before them: what triage answers
+        # beside an alarm ("ik heb koorts sinds de prik. Mag ik autorijden?")
+        bare = [self._retriever.rank_message(s, k=10)
+                for s in question_segments(text, context=False)]
         is_question = looks_like_question(text)
         message.set(OUTPUT_KEY, {
             "ranking": [[t, round(p, 4)] for t, p in ranking],
             "questions": [[[t, round(p, 4)] for t, p in r] for r in questions],
+            "bare_questions": [[[t, round(p, 4)] for t, p in r] for r in bare],
             "is_question": is_question,
         }, add_to_output=True)
         intent = message.get(INTENT) or {}

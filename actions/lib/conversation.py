@@ -215,7 +215,7 @@ SAFETY_TOPICS = frozenset({"complication_contact", "complications", "side_effect
                            "ill_before", "after_pain", "numb_leg", "skin_numbness",
                            "cortisone_side_effects", "remaining_questions"})
 # Beside an alarm, only a question recognised at least this well is answered.
-BESIDE_ALARM_MIN = 0.35
+BESIDE_ALARM_MIN = 0.3
 
 
 def answer_beside_alarm(parse: dict, treatment: str | None, location: str | None,
@@ -227,7 +227,7 @@ def answer_beside_alarm(parse: dict, treatment: str | None, location: str | None
     topics = parse.get(TOPICS_KEY) or {}
     replies, seen, units = [], set(), []
     medication = (entity_values(parse, "medication") or [None])[-1]
-    for ranking in topics.get("questions") or []:
+    for ranking in topics.get("bare_questions") or topics.get("questions") or []:
         kept = [(uid, p) for uid, p in ranking if uid in lib.by_id
                 and lib.unit(uid).topic not in SAFETY_TOPICS]
         if not kept or kept[0][1] < BESIDE_ALARM_MIN:

@@ -27,9 +27,10 @@ README.md). The engine that applies it is the package ``actions.lib.safety``.
 from __future__ import annotations
 
 from actions.lib.safety.engine import MAX_ANALYSED_CHARS, Assessment, assess, warm_up
-# the cheap keyword scan, also used by addons/channels/rest.py (alarm passages)
-from actions.lib.safety.keywords import keyword_scan as _keyword_scan  # noqa: F401
-from actions.lib.safety.lexicon import normalise as _normalise  # noqa: F401
+# the cheap keyword scan, also used by actions/lib/input_limits.py (alarm passages kept
+# when a long message is cut)
+from actions.lib.safety.keywords import keyword_scan
+from actions.lib.safety.lexicon import normalise
 from actions.lib.safety.signs import (  # noqa: F401
     EMERGENCY,
     EMERGENCY_SIGNS,
@@ -50,4 +51,6 @@ __all__ = [
     "LEVELS",
     "MAX_ANALYSED_CHARS",
     "warm_up",
+    "keyword_scan",
+    "normalise",
 ]

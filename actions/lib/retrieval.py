@@ -100,18 +100,18 @@ def looks_like_question(text: str) -> bool:
     return False
 
 
-def question_segments(text: str, max_segments: int = 4) -> list[str]:
+def question_segments(text: str, max_segments: int = 4, context: bool = True) -> list[str]:
     """The questions of a message, each with the statement just before it as context
     ("Ik heb napijn. Hoe lang duurt dat?"), for messages with several questions or a
-    question beside a report such as a red flag."""
+    question beside a report such as a red flag (`context=False`: the questions alone)."""
     parts = [p.strip() for p in re.split(r"(?<=[?.!])\s+|\n+", text or "") if p.strip()]
-    out, context = [], ""
+    out, before = [], ""
     for p in parts:
         if looks_like_question(p):
-            out.append(f"{context} {p}".strip())
-            context = ""
+            out.append(f"{before} {p}".strip() if context else p)
+            before = ""
         else:
-            context = p
+            before = p
     return out[:max_segments]
 
 
@@ -171,7 +171,9 @@ class TopicRetriever:
             return sorted(similarity.items(), key=lambda kv: -kv[1])[:k]
         decision = svm.decision_function(raw)[0]
         order = decision.argsort()[::-1][:k]
-        # SVM order, nearest-question similarity as the score (kept monotone in that order)
+        # SVM order, nearest-question similarity as the score (kept monotone in that
+        # order). Measured against similarity order, similarity + SVM vote and SVM margin
+        # alone on the question sets: this is best (docs/answers.md).
         out, ceiling = [], 1.0
         for i in order:
             label = str(svm.classes_[i])

@@ -6,7 +6,8 @@ classifier that learned from the red-flag corpora, combined.
   classifier never overrules a reasoned "no".
 - When the rules find no sign at all but the message does talk about the body (a sign
   word such as a limb, the puncture site, pain, urine), a confident classifier raises a
-  red flag (the clinic line, never 112): words nobody wrote a rule for still get help.
+  red flag (the clinic line, never the emergency number): words nobody wrote a rule for
+  still get help.
   Text with no sign word at all (an address, a birth date) never gets a classifier alarm.
 
 Plain Python (scikit-learn); the Rasa glue is addons/safety_layer.py. The verdict is

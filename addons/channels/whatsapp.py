@@ -12,6 +12,16 @@ Webhook: ``/webhooks/whatsapp/webhook``
 * ``POST`` deliveries, signed with ``X-Hub-Signature-256``. A valid delivery is acknowledged
   at once (Meta retries slow acknowledgements) and handled in a background task.
 
+Each message id is answered once (Meta delivers at least once), and a numbered choice list
+sent to a patient is remembered until the patient's next message. Both live in Redis when
+``redis_url`` is set (credentials.yml: ``${REDIS_URL}``), so any number of Rasa servers can
+take the deliveries, and in this process's memory otherwise (one server only). Redis keys
+hold no phone numbers or message ids in clear text (HMAC with the app secret) and expire.
+
+Text goes through the same cleaning and limits as on every channel
+(``actions.lib.input_limits``); if handling a message fails, the patient gets
+``failure_reply()`` (with the emergency number) instead of silence.
+
 Privacy: the conversation id is the patient's phone number (``wa_id``). It is never logged
 in clear text (see :func:`conversation_ref`), and message text is never logged at INFO or
 above.
@@ -29,11 +39,14 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
 import aiohttp
+import redis.asyncio
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+
+from actions.lib.input_limits import MAX_MESSAGE_CHARS, failure_reply, prepare_message
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +59,14 @@ BUTTON_TITLE_LIMIT = 20
 BUTTON_ID_LIMIT = 256
 INTERACTIVE_BODY_LIMIT = 1024
 
+# In memory (no REDIS_URL): how many message ids and choice lists are remembered.
 SEEN_MESSAGE_IDS = 10_000
 REMEMBERED_CHOICE_LISTS = 10_000
+# In Redis: how long. Meta retries an unacknowledged delivery for up to 7 days; a numbered
+# list can be answered within WhatsApp's 24-hour customer service window.
+SEEN_TTL_SECONDS = 7 * 24 * 3600
+CHOICES_TTL_SECONDS = 24 * 3600
+REDIS_TIMEOUT_SECONDS = 2.0
 SEND_TIMEOUT_SECONDS = 10.0
 
 TEXT_ONLY_REPLY = (
@@ -64,6 +83,7 @@ UNSUPPORTED_TYPES = frozenset(
 SILENT_TYPES = frozenset({"reaction", "system", "ephemeral"})
 
 CREDENTIAL_KEYS = ("verify_token", "app_secret", "access_token", "phone_number_id", "api_url")
+OPTIONAL_KEYS = ("redis_url",)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -277,16 +297,143 @@ class ChoiceMemory:
         plan = self._lists.pop(sender_id, None)
         if plan is None:
             return text, False
-        number = parse_choice(text)
-        if number is not None and number in plan.choices:
-            return plan.choices[number], True
-        title = " ".join((text or "").split()).rstrip(".!").casefold()
-        if title in plan.titles:
-            return plan.titles[title], True
-        return text, False
+        return pick_choice(plan.choices, plan.titles, text)
 
     def __len__(self) -> int:
         return len(self._lists)
+
+
+def pick_choice(choices: Dict[Text, Text], titles: Dict[Text, Text],
+                text: Text) -> Tuple[Text, bool]:
+    """The payload ``text`` picks from a list (by number or by title), else ``text``."""
+    number = parse_choice(text)
+    if number is not None and number in choices:
+        return choices[number], True
+    title = " ".join((text or "").split()).rstrip(".!").casefold()
+    if title in titles:
+        return titles[title], True
+    return text, False
+
+
+# --------------------------------------------------------------------------- shared state
+
+
+class MemoryState:
+    """Answered message ids and open choice lists in this process (one server only)."""
+
+    shared = False
+
+    def __init__(self, seen_capacity: int = SEEN_MESSAGE_IDS,
+                 choices_capacity: int = REMEMBERED_CHOICE_LISTS) -> None:
+        self.seen = SeenMessages(seen_capacity)
+        self.choices = ChoiceMemory(choices_capacity)
+
+    async def first_time(self, message_id: Text) -> bool:
+        return self.seen.first_time(message_id)
+
+    async def remember_choices(self, sender_id: Text, plan: ButtonPlan) -> None:
+        self.choices.remember(sender_id, plan)
+
+    async def forget_choices(self, sender_id: Text) -> None:
+        self.choices.forget(sender_id)
+
+    async def resolve_choice(self, sender_id: Text, text: Text) -> Tuple[Text, bool]:
+        return self.choices.resolve(sender_id, text)
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisState:
+    """Answered message ids and open choice lists in Redis, shared by every Rasa server.
+
+    Keys ``whatsapp:<phone number id>:seen:<h>`` (``SET NX``, so exactly one server takes a
+    message id) and ``whatsapp:<phone number id>:choices:<h>`` (the numbered list, taken
+    with GET+DEL in one transaction: used up by the next message on any server), where
+    ``<h>`` is an HMAC of the message id / phone number with the app secret. They expire
+    after ``SEEN_TTL_SECONDS`` / ``CHOICES_TTL_SECONDS``.
+
+    If Redis cannot be reached the message is still answered (a retried delivery may then
+    be answered twice, and a number typed as a choice is read as text): never silence.
+    """
+
+    shared = True
+
+    def __init__(self, redis_url: Text, key_secret: Text, phone_number_id: Text,
+                 timeout: float = REDIS_TIMEOUT_SECONDS) -> None:
+        self.redis_url = redis_url
+        self._secret = key_secret.encode("utf-8")
+        self._prefix = f"whatsapp:{phone_number_id}"
+        self._timeout = timeout
+        self._client: Optional[redis.asyncio.Redis] = None
+        self._client_loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def key(self, kind: Text, value: Text) -> Text:
+        digest = hmac.new(self._secret, value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{self._prefix}:{kind}:{digest[:32]}"
+
+    def _redis(self) -> redis.asyncio.Redis:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = redis.asyncio.Redis.from_url(
+                self.redis_url, socket_timeout=self._timeout,
+                socket_connect_timeout=self._timeout)
+            self._client_loop = loop
+        return self._client
+
+    @staticmethod
+    def _failed(what: Text, error: Exception) -> None:
+        logger.error("WhatsApp: Redis %s failed (%s)", what, type(error).__name__)
+
+    async def first_time(self, message_id: Text) -> bool:
+        try:
+            return bool(await self._redis().set(self.key("seen", message_id), b"1",
+                                                nx=True, ex=SEEN_TTL_SECONDS))
+        except Exception as error:  # answer rather than stay silent
+            self._failed("check of a message id", error)
+            return True
+
+    async def remember_choices(self, sender_id: Text, plan: ButtonPlan) -> None:
+        value = json.dumps({"choices": plan.choices, "titles": plan.titles})
+        try:
+            await self._redis().set(self.key("choices", sender_id), value,
+                                    ex=CHOICES_TTL_SECONDS)
+        except Exception as error:
+            self._failed("write of a choice list", error)
+
+    async def forget_choices(self, sender_id: Text) -> None:
+        try:
+            await self._redis().delete(self.key("choices", sender_id))
+        except Exception as error:
+            self._failed("delete of a choice list", error)
+
+    async def resolve_choice(self, sender_id: Text, text: Text) -> Tuple[Text, bool]:
+        try:
+            async with self._redis().pipeline(transaction=True) as pipe:
+                key = self.key("choices", sender_id)
+                raw, _ = await pipe.get(key).delete(key).execute()
+        except Exception as error:
+            self._failed("read of a choice list", error)
+            return text, False
+        if raw is None:
+            return text, False
+        try:
+            stored = json.loads(raw)
+            return pick_choice(dict(stored["choices"]), dict(stored["titles"]), text)
+        except (ValueError, KeyError, TypeError):
+            logger.error("WhatsApp: unreadable choice list in Redis ignored")
+            return text, False
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.close(close_connection_pool=True)
+            except Exception:  # closing at shutdown: nothing left to do
+                pass
+
+
+State = Any  # MemoryState or RedisState
 
 
 # --------------------------------------------------------------------------- incoming
@@ -330,7 +477,7 @@ def _parse_message(raw: Any) -> Optional[IncomingMessage]:
     )
     if message_type == "text":
         body = _dict(raw.get("text")).get("body")
-        if isinstance(body, str) and body.strip():
+        if isinstance(body, str):  # whitespace only: the bot's polite "not understood"
             message.text = body
     elif message_type == "interactive":
         interactive = _dict(raw.get("interactive"))
@@ -455,9 +602,10 @@ class WhatsAppOutput(OutputChannel):
     def name(cls) -> Text:
         return CHANNEL_NAME
 
-    def __init__(self, client: GraphApiClient, choices: Optional[ChoiceMemory] = None) -> None:
+    def __init__(self, client: GraphApiClient, state: Optional[State] = None) -> None:
         self.client = client
-        self.choices = choices if choices is not None else ChoiceMemory()
+        self.state = state if state is not None else MemoryState()
+        self.sent = 0  # messages this output tried to send
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         # Rasa's dispatcher pops "text" when there are buttons; a response with buttons and
@@ -469,6 +617,7 @@ class WhatsAppOutput(OutputChannel):
 
     async def _send(self, recipient_id: Text, content: Dict[Text, Any]) -> Optional[Text]:
         message = {"messaging_product": "whatsapp", "to": recipient_id, **content}
+        self.sent += 1
         return await self.client.send(message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -480,11 +629,11 @@ class WhatsAppOutput(OutputChannel):
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         plan = plan_buttons(text, buttons)
         if plan.interactive is not None:
-            self.choices.forget(recipient_id)
+            await self.state.forget_choices(recipient_id)
             await self._send(recipient_id, plan.interactive)
             return
-        if plan.choices:
-            self.choices.remember(recipient_id, plan)
+        if plan.choices:  # remembered before the patient can see the list
+            await self.state.remember_choices(recipient_id, plan)
         await self.send_text_message(recipient_id, plan.text)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -528,11 +677,11 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
-        return cls(**{key: credentials.get(key) for key in CREDENTIAL_KEYS})
+        return cls(**{key: credentials.get(key) for key in CREDENTIAL_KEYS + OPTIONAL_KEYS})
 
     def __init__(self, verify_token: Optional[Text] = None, app_secret: Optional[Text] = None,
                  access_token: Optional[Text] = None, phone_number_id: Optional[Text] = None,
-                 api_url: Optional[Text] = None,
+                 api_url: Optional[Text] = None, redis_url: Optional[Text] = None,
                  seen_capacity: int = SEEN_MESSAGE_IDS) -> None:
         def clean(value: Any) -> Text:
             return "" if value is None else str(value).strip()
@@ -542,15 +691,21 @@ class WhatsAppInput(InputChannel):
         self.access_token = clean(access_token)
         self.phone_number_id = clean(phone_number_id)
         self.api_url = clean(api_url).rstrip("/")
+        self.redis_url = clean(redis_url)
 
-        self.seen = SeenMessages(seen_capacity)
-        self.choices = ChoiceMemory()
+        self.state: State = MemoryState(seen_capacity)
         self._client: Optional[GraphApiClient] = None
         self._tasks: set = set()
         self._sender_locks: Dict[Text, List[Any]] = {}  # sender -> [lock, users]
 
         if self.configured:
             self._client = GraphApiClient(self.api_url, self.phone_number_id, self.access_token)
+            if self.redis_url:
+                self.state = RedisState(self.redis_url, self.app_secret, self.phone_number_id)
+            logger.info("WhatsApp: answered message ids and choice lists %s",
+                        "in Redis (shared by all Rasa servers)" if self.state.shared
+                        else "in this process's memory (one Rasa server only)")
+            failure_reply()  # warm the cache while the clinics file is known to be readable
         else:
             missing = [key for key in CREDENTIAL_KEYS if not getattr(self, key)]
             logger.warning("WhatsApp channel not configured (empty: %s); its webhook answers "
@@ -563,7 +718,7 @@ class WhatsAppInput(InputChannel):
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self._client is None:
             return None
-        return WhatsAppOutput(self._client, self.choices)
+        return WhatsAppOutput(self._client, self.state)
 
     # --- the webhook, independent of Sanic (so it can be tested without a server) ---
 
@@ -602,11 +757,7 @@ class WhatsAppInput(InputChannel):
             logger.error("WhatsApp: cannot read a delivery (%s)", type(e).__name__)
             return 200, "EVENT_RECEIVED"
 
-        for message in messages:
-            if not self.seen.first_time(message.message_id):
-                logger.info("WhatsApp: repeated delivery of a message from %s ignored",
-                            conversation_ref(message.sender_id))
-                continue
+        for message in messages:  # each checked for repeats in its task, in order
             self._start(self._handle_safely(message, on_new_message))
         return 200, "EVENT_RECEIVED"
 
@@ -626,6 +777,10 @@ class WhatsAppInput(InputChannel):
         entry[1] += 1
         try:
             async with entry[0]:  # one message at a time per conversation, in order
+                if not await self.state.first_time(message.message_id):
+                    logger.info("WhatsApp: repeated delivery of a message from %s ignored",
+                                ref)
+                    return
                 await self._handle(message, on_new_message)
         except asyncio.CancelledError:
             raise
@@ -648,31 +803,43 @@ class WhatsAppInput(InputChannel):
             logger.debug("WhatsApp: %s from %s ignored", message.message_type, ref)
             return
         if not message.readable:
-            if message.message_type == "text":  # an empty text: nothing to answer
+            if message.message_type == "text":  # a text without a body: nothing to answer
                 return
             logger.info("WhatsApp: %s message from %s answered with the text-only line",
                         message.message_type, ref)
-            self.choices.forget(message.sender_id)
+            await self.state.forget_choices(message.sender_id)
             await output.send_text_message(message.sender_id, TEXT_ONLY_REPLY)
             return
 
-        if message.payload is not None:
-            self.choices.forget(message.sender_id)
-            text, kind = message.payload, "button reply"
+        is_payload = message.payload is not None
+        prepared = prepare_message(message.payload if is_payload else message.text)
+        if prepared.truncated:
+            logger.info("WhatsApp: message of %s cut from %d to %d characters", ref,
+                        prepared.original_chars, MAX_MESSAGE_CHARS)
+        text = prepared.text
+        if is_payload or prepared.empty:
+            await self.state.forget_choices(message.sender_id)
+            kind = "button reply" if is_payload else "empty text"
         else:
-            text, picked = self.choices.resolve(message.sender_id, message.text or "")
+            text, picked = await self.state.resolve_choice(message.sender_id, text)
             kind = "numbered choice" if picked else "text"
         logger.debug("WhatsApp: %s from %s", kind, ref)
 
-        await on_new_message(UserMessage(
-            text=text,
-            output_channel=output,
-            sender_id=message.sender_id,
-            input_channel=self.name(),
-            message_id=message.message_id,
-            metadata={"whatsapp": {"type": message.message_type,
-                                   "timestamp": message.timestamp}},
-        ))
+        try:
+            await on_new_message(UserMessage(
+                text=text,
+                output_channel=output,
+                sender_id=message.sender_id,
+                parse_data=prepared.parse_data,
+                input_channel=self.name(),
+                message_id=message.message_id,
+                metadata={"whatsapp": {"type": message.message_type,
+                                       "timestamp": message.timestamp}},
+            ))
+        except Exception:
+            if not output.sent:  # never silence: the polite failure line, then log it
+                await output.send_text_message(message.sender_id, failure_reply())
+            raise
 
     # --- Sanic ---
 
@@ -699,5 +866,6 @@ class WhatsAppInput(InputChannel):
         async def close_client(*_: Any) -> None:
             if self._client is not None:
                 await self._client.close()
+            await self.state.close()
 
         return whatsapp_webhook
