@@ -11,7 +11,8 @@ sys.path.insert(0, os.getcwd())
 from actions.lib.dutch_nlp import pipeline_id  # noqa: E402
 
 INPUTS = ["config.yml", "domain.yml", "requirements.lock", "data/**/*.yml",
-          "addons/**/*.py", "actions/lib/**/*.py", "config/safety/**/*.yml"]
+          "addons/**/*.py", "actions/lib/**/*.py", "config/safety/**/*.yml",
+          "config/synonyms.yml", "config/treatments.yml", "config/clinics.yml", "tests/safety/*.yml"]
 
 
 def fingerprint() -> str:

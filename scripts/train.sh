@@ -12,8 +12,11 @@ if [ -f "$MODEL_DIR/$name.tar.gz" ]; then
 fi
 start=$(date +%s)
 log=$(mktemp)
+# --force: Rasa's own component cache cannot see files the components read themselves
+# (config/synonyms.yml, config/treatments.yml); this script already skips training
+# when nothing changed (the fingerprint above covers those files).
 if ! "$VENV/bin/rasa" train --data data --config config.yml --domain domain.yml \
-      --out "$MODEL_DIR" --fixed-model-name "$name" >"$log" 2>&1; then
+      --out "$MODEL_DIR" --fixed-model-name "$name" --force >"$log" 2>&1; then
   grep -v -E "warn\(|Warning:" "$log" | tail -n 40
   echo "ERROR: training failed (full log: $log)" >&2
   exit 1

@@ -10,9 +10,11 @@ pseudo-topic NONE for messages that ask no leaflet question (greetings, off-topi
 """
 from __future__ import annotations
 
+import functools
 import pickle
 import re
 import unicodedata
+from pathlib import Path
 from dataclasses import dataclass
 
 from actions.lib.vocabulary import find_entities
@@ -57,6 +59,35 @@ def content_words(text: str) -> str:
     return " ".join(kept) or " ".join(words)
 
 
+@functools.lru_cache(maxsize=1)
+def _synonyms():
+    """config/synonyms.yml as (compiled pattern, canonical token) pairs."""
+    import yaml
+    path = Path(__file__).resolve().parents[2] / "config" / "synonyms.yml"
+    if not path.exists():
+        return ()
+    groups = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("groups") or {}
+    out = []
+    for gid, group in groups.items():
+        alternatives = []
+        for word in group.get("words") or ():
+            w = normalise(str(word))
+            if w.endswith("*"):
+                alternatives.append(re.escape(w[:-1]) + r"\w*")
+            else:
+                alternatives.append(re.escape(w))
+        if alternatives:
+            out.append((re.compile(r"\b(?:" + "|".join(alternatives) + r")\b"), f"syn{gid.replace('_', '')}"))
+    return tuple(out)
+
+
+def expand_synonyms(text: str) -> str:
+    """Append the canonical token of every synonym group the text uses (query expansion:
+    "met de wagen naar huis" and "autorijden" then share a feature)."""
+    extra = [token for pattern, token in _synonyms() if pattern.search(text)]
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
 def delexicalise(text: str) -> str:
     """Treatment / hospital / medicine names -> placeholder words (medicine name kept)."""
     out, last = [], 0
@@ -75,6 +106,15 @@ _INVERSION = re.compile(
     r"loop|wacht|hoef|hoeft|breng|voelt|krijgen) (ik|je|jij|u|ge|gij|men|we|wij|"
     r"hij|zij|ze|het|dat|die|dit|er|mijn|m'n|mn|zo'n)\b")
 _CLAUSE_START = re.compile(r"[,;:.!\n]+|\b(?:en|maar|of|want|dus|oja|trouwens)\b")
+
+
+USE_SYNONYMS = True
+
+
+def prepare(text: str) -> str:
+    """What retrieval compares: delexicalised, with the synonym groups' tokens added."""
+    text = delexicalise(text)
+    return expand_synonyms(text) if USE_SYNONYMS else text
 
 
 def looks_like_question(text: str) -> bool:
@@ -144,7 +184,7 @@ class TopicRetriever:
         import numpy as np
         from sklearn.preprocessing import normalize
         features = _features()
-        matrix = features.fit_transform([delexicalise(t) for t in texts])
+        matrix = features.fit_transform([prepare(t) for t in texts])
         self.model = {"features": features, "matrix": normalize(matrix),
                       "labels": np.array(labels), "svm": None}
         if self.method == "hybrid":
@@ -164,7 +204,7 @@ class TopicRetriever:
         if self.model is None:
             return []
         from sklearn.preprocessing import normalize
-        raw = self.model["features"].transform([delexicalise(text)])
+        raw = self.model["features"].transform([prepare(text)])
         similarity = self._similarities(normalize(raw))
         svm = self.model.get("svm")
         if svm is None:
