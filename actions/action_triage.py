@@ -60,7 +60,9 @@ def safety_plan(level: str, signs: List[str], treatment: str | None) -> Dict[str
         return plan
     escalation = t.escalation
     if BLADDER_BOWEL & set(signs) and "bladder_bowel" in escalation:
-        plan["before"].append(escalation["bladder_bowel"])
+        # a "what if" question gets the same urgency as a condition, not as an alarm
+        plan["before"].append(escalation["bladder_bowel"] if level != "calm"
+                              else escalation.get("bladder_bowel_if", escalation["bladder_bowel"]))
     response = next((escalation[s] for s in signs if s in escalation), escalation["default"])
     # a treatment without a clinic line: the therapist or GP after the (empty) lines
     plan["after" if not t.lines else "before"].append(response)
@@ -114,7 +116,10 @@ def answer_complication_contact(dispatcher: CollectingDispatcher, treatment: str
                                 signs: List[str] | None = None) -> None:
     """The line(s) for a complication, calmly: after a "what if" question, or when
     the patient names the treatment after a safety answer (signs: that answer's)."""
-    send_safety_answer(dispatcher, "calm", list(signs or []), treatment, location, now)
+    # signs of an earlier alarm keep their urgency (bladder or bowel loss after a facet
+    # treatment: "dit is spoed"); a what-if question gets the conditional wording
+    send_safety_answer(dispatcher, "followup" if signs else "calm", list(signs or []),
+                       treatment, location, now)
 
 
 class ActionTriage(Action):
@@ -153,5 +158,7 @@ class ActionTriage(Action):
                                              **reply.variables)
                 else:
                     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or [])
+        # the signs of an alarm are remembered, so that naming the treatment afterwards
+        # narrows the line for them; a what-if question's signs are not an alarm
         return [SlotSet("safety_status", "answered"), SlotSet("topic", "complication_contact"),
-                SlotSet("safety_signs", signs)]
+                SlotSet("safety_signs", signs if level != "calm" else [])]

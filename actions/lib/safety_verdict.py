@@ -3,7 +3,8 @@ classifier that learned from the red-flag corpora, combined.
 
 - The rules decide when they find a sign: an alarm with its level and signs, or a
   reasoned "no" (denied, over, before the treatment, someone else's, expected). The
-  classifier never overrules a reasoned "no".
+  classifier never overrules a reasoned "no", nor adds an alarm to a message whose
+  writer gives such context anywhere ("de hoofdpijn is al weg").
 - When the rules find no sign at all but the message does talk about the body (a sign
   word such as a limb, the puncture site, pain, urine), a confident classifier raises a
   red flag (the clinic line, never the emergency number): words nobody wrote a rule for
@@ -51,7 +52,7 @@ def combine(a: Assessment, p_alarm: float, threshold: float = CLASSIFIER_THRESHO
                 third_person=a.third_person, p_alarm=round(float(p_alarm), 3))
     if a.is_alarm:
         return Verdict(level=a.level, source="rules", **base)
-    reasoned_no = bool(a.negated or a.hypothetical or a.benign or a.situations)
+    reasoned_no = bool(a.negated or a.hypothetical or a.benign or a.situations or a.context)
     if not reasoned_no and a.sign_words and p_alarm >= threshold:
         return Verdict(level="red_flag", source="classifier", **base)
     return Verdict(level=a.level, source="rules", **base)

@@ -56,6 +56,8 @@ class Assessment:
     # the sign words the message uses at all (positive or not): a learned classifier may
     # only add an alarm to a message that talks about a sign (actions/lib/safety_verdict.py)
     sign_words: list[str] = field(default_factory=list)
+    # situations whose cues occur anywhere in the message (context the writer gives)
+    context: list[str] = field(default_factory=list)
 
     @property
     def is_alarm(self) -> bool:
@@ -139,7 +141,7 @@ def assess(text: object) -> Assessment:
 
 
 def result(signs, negated, hypothetical, temperature, third, truncated=False, benign=(),
-           situations=None, sign_words=()) -> Assessment:
+           situations=None, sign_words=(), context=()) -> Assessment:
     pos = set(signs)
     for big, small in SUBSUMES.items():
         if big in pos:
@@ -174,6 +176,7 @@ def result(signs, negated, hypothetical, temperature, third, truncated=False, be
         benign=sorted(set(benign) - pos, key=order),
         situations={k: v for k, v in (situations or {}).items() if k not in pos},
         sign_words=sorted(set(sign_words)),
+        context=list(context),
     )
 
 
@@ -226,4 +229,5 @@ def _assess(text: object) -> Assessment:
             temperature = t2
     if any(v == "pre_treatment" for v in explained.values()):
         temperature = None            # a fever before the treatment is no complication
-    return result(signs, negated, hyp, temperature, third, truncated, benign, explained, sign_words)
+    return result(signs, negated, hyp, temperature, third, truncated, benign, explained, sign_words,
+                  situations.context_cues(head))

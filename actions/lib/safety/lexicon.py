@@ -131,6 +131,9 @@ class Lexicon:
             dist = _osa_distance(word, c, allowed)
             if dist <= allowed and dist < best_d:
                 best, best_d = c, dist
+        if best is not None and any(_osa_distance(word, w, best_d) <= best_d for w in _domain_words()
+                                    if abs(len(w) - n) <= best_d):
+            return None  # at least as close to a treatment word: "injecite" is "injectie", not "infectie"
         if best is not None:
             # an inflected real word ("zwarte") is no typo of another word ("zwakte"),
             # but a typo within the same word family is ("rillinge" -> "rillingen")
@@ -138,6 +141,19 @@ class Lexicon:
             if stems and not any(best.startswith(x[:-1]) for x in stems):
                 return None
         return best
+
+
+@functools.lru_cache(maxsize=1)
+def _domain_words() -> frozenset:
+    """Words of the treatments' names (config/treatments.yml) and their everyday words:
+    a typo of one of these is never read as a sign word."""
+    try:
+        from actions.lib.treatments import registry
+        words = {w for t in registry().treatments.values() for name in t.names for w in name.split()}
+    except Exception:  # pragma: no cover - the registry is checked by its own tests
+        words = set()
+    words |= {"injectie", "injecties", "inspuiting", "behandeling", "afspraak", "infiltratie"}
+    return frozenset(w for w in words if len(w) >= 5 and w.isalpha())
 
 
 def _deletions(word: str, maxd: int) -> set[str]:

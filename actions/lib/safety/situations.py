@@ -17,9 +17,11 @@ from .signs import SIGNS
 
 PATH = Path(__file__).resolve().parents[3] / "config" / "safety" / "situations.yml"
 SITUATIONS = ("pre_treatment", "other_person", "other_illness", "resolved", "negated", "expected",
-              "milder", "reported")
-# milder: the sign is real but less severe (`becomes` names the sign it turns into);
-# reported: a sign the word rules read as a what-if is told as happening now.
+              "milder", "severer", "reported", "what_if")
+# milder / severer: the sign is real but less / more severe (`becomes` names the sign it
+# turns into); reported: a sign the word rules read as a what-if is told as happening now;
+# what_if: a sign the word rules read as happening is only asked about ("what if ...").
+RECLASSIFY = ("milder", "severer")
 SCOPES = ("clause", "sentence", "message")
 
 
@@ -69,8 +71,8 @@ def load(path: str = str(PATH)) -> tuple:
             raise SituationError(f"{where}: unknown or missing signs {sorted(bad)}")
         if not item.get("when"):
             raise SituationError(f"{where}: needs 'when' patterns")
-        if (item["situation"] == "milder") != bool(item.get("becomes")):
-            raise SituationError(f"{where}: 'becomes' (a sign) goes with situation 'milder' only")
+        if (item["situation"] in RECLASSIFY) != bool(item.get("becomes")):
+            raise SituationError(f"{where}: 'becomes' (a sign) goes with 'milder' / 'severer' only")
         if item.get("becomes") and item["becomes"] not in SIGNS:
             raise SituationError(f"{where}: unknown sign in 'becomes'")
         rules.append(Rule(name=str(item["name"]), situation=item["situation"],
@@ -125,11 +127,30 @@ def apply(d: Doc, mentions: list[Mention], message: str) -> dict:
         rule = situation_of(d, m, message)
         if rule is None:
             continue
-        if rule.situation == "milder":
+        if rule.situation in RECLASSIFY:
             m.sign = rule.becomes
         elif rule.situation == "reported":
             m.status = "positive"
+        elif rule.situation == "what_if":
+            m.status = "hypothetical"
         else:
             m.status = rule.situation
             found.setdefault(m.sign, rule.situation)
+    return found
+
+
+# Situations that, found anywhere in a message, mean the writer is explaining context
+# ("is al weg", "geen ... meer", "morgen heb ik mijn afspraak"): then a learned
+# classifier may not add an alarm the rules did not raise (actions/lib/safety_verdict.py).
+CONTEXT_SITUATIONS = ("pre_treatment", "resolved", "negated", "expected", "what_if",
+                      "other_person", "other_illness")
+
+
+def context_cues(message: str, rules=None) -> list[str]:
+    """The situations whose `when` patterns occur anywhere in the message."""
+    found = []
+    for rule in rules if rules is not None else load():
+        if rule.situation in CONTEXT_SITUATIONS and rule.situation not in found and \
+                any(p.search(message) for p in rule.when):
+            found.append(rule.situation)
     return found
