@@ -135,7 +135,10 @@ def is_alarm(reply: str) -> bool:
 _UNKNOWN_RE = re.compile(
     r"staat (hier )?niet in|zegt (hier )?niets|zegt er niets|vermeldt (hier )?niet|"
     r"niet (in|vermeld)|geen informatie|weet ik niet|kan ik (je |u )?niet (zeggen|beantwoorden|vertellen)|"
-    r"niet beschreven|wil niet gokken|staat er niets|niets over"
+    r"niet beschreven|wil niet gokken|staat er niets|niets over|"
+    # "de folder geeft / noemt / beschrijft geen ...", "een telefoonnummer staat er niet bij"
+    r"(folder|flyer|nieuwsbericht|artikel|bericht) (geeft|noemt|beschrijft|vermeldt) (hier )?geen|"
+    r"staat er niet (bij|in)"
 )
 _CONTACT_RE = re.compile(
     r"\d{2,3}[ /-]?\d{3}|therapeut|huisarts|arts\b|specialist|polikliniek|secretariaat|ziekenhuis|praktijk"

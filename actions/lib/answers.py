@@ -72,13 +72,50 @@ def pick_unit(topic: str, treatment: str | None, lib: Library, ranking: list,
     return best if score.get(best.id, 0.0) > 0 else units[0]
 
 
+# Concepts (synonym groups, config/synonyms.yml) used by at most this share of the units
+# are specific: a question about one of them ("een pintje", "sauna", "tennis") is only
+# answered by a unit whose topic knows the concept; otherwise the leaflet is silent.
+SPECIFIC_CONCEPT_SHARE = 0.04
+CONCEPT_VETO = True
+
+
+def _unit_concepts(lib: Library) -> tuple[dict, set]:
+    cached = getattr(lib, "_concepts", None)
+    if cached is None:
+        from actions.lib.retrieval import concepts
+        by_topic: dict[str, set] = {}
+        count: dict[str, int] = {}
+        for u in lib.units:
+            cs = set()
+            for q in u.questions + (u.answer,):
+                cs |= concepts(q)
+            by_topic.setdefault(u.topic, set()).update(cs)
+            for c in cs:
+                count[c] = count.get(c, 0) + 1
+        specific = {c for c, n in count.items() if n <= SPECIFIC_CONCEPT_SHARE * len(lib.units)}
+        cached = (by_topic, specific)
+        object.__setattr__(lib, "_concepts", cached)
+    return cached
+
+
+def uncovered_concepts(query_concepts, topic: str, lib: Library) -> set:
+    """Specific concepts of the question that the chosen topic never talks about."""
+    by_topic, specific = _unit_concepts(lib)
+    return (set(query_concepts) & specific) - by_topic.get(topic, set())
+
+
 def choose(ranking: list, treatment: str | None, lib: Library,
-           medication: str | None = None, min_score: float = MIN_SCORE) -> Decision:
+           medication: str | None = None, min_score: float = MIN_SCORE,
+           query_concepts=()) -> Decision:
     """`ranking`: [(unit id, probability), ...] best first (NONE = not a leaflet question)."""
     topics = topic_scores(ranking, lib)
     if not topics or topics[0][0] == NONE or topics[0][1] < min_score:
         return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
     topic, score = topics[0]
+    if CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, topic, lib):
+        # asked about something this topic never mentions: not this answer
+        kind = "not_in_leaflet" if treatment else "unknown"
+        return Decision(kind, topic if treatment else None, None, treatment, score=score)
     if treatment:
         # the best topic, answered by this treatment's own leaflet (or a general unit)
         unit = pick_unit(topic, treatment, lib, ranking, medication)

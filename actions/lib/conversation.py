@@ -15,7 +15,7 @@ from actions.lib import treatments as reg
 from actions.lib.answer_library import Library, library
 from actions.lib.answers import Decision, choose, render
 from actions.lib.phone_lines import contact_details, contact_inline
-from actions.lib.retrieval import normalise
+from actions.lib.retrieval import concepts, normalise, question_segments
 
 TOPICS_KEY = "answer_topics"
 
@@ -42,17 +42,34 @@ def entity_values(parse: dict, entity: str) -> list[str]:
 def _rankings(parse: dict) -> list[list]:
     """One ranking per question: per question sentence when there are several, else the
     whole message (its other sentences carry the topic words: "napijn ... hoe lang?")."""
+    return [r for r, _ in _rankings_with_text(parse)]
+
+
+def _rankings_with_text(parse: dict) -> list[tuple]:
+    """(ranking, the text it ranks) per question."""
     topics = parse.get(TOPICS_KEY) or {}
+    text = parse.get("text") or ""
     questions = [q for q in topics.get("questions") or [] if q]
     if len(questions) > 1:
-        return questions
-    return [topics["ranking"]] if topics.get("ranking") else []
+        segments = question_segments(text)
+        if len(segments) == len(questions):
+            return list(zip(questions, segments))
+        return [(q, text) for q in questions]
+    return [(topics["ranking"], text)] if topics.get("ranking") else []
 
 
 # A switch leans on the previous question: few words besides the treatment's name.
 SWITCH_MAX_WORDS = 7
 # ...and no other leaflet question recognised with this confidence.
 SWITCH_OTHER_TOPIC = 0.5
+
+
+def question_core_text(text: str) -> str:
+    """The asking part of a message for the concept check: its question sentences, or the
+    whole text when it has none ("ik heb een blaasontsteking gehad; mag ik ..." -> the
+    blaasontsteking is context, the question is what the patient asks about)."""
+    asked = question_segments(text, context=False)
+    return " ".join(asked) if asked else text
 
 
 def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | None) -> bool:
@@ -138,18 +155,39 @@ def situation_units(parse: dict, treatment: str | None, lib: Library) -> list:
     return ranking
 
 
+def _narrow(d: Decision, location: str | None, lib: Library, ranking,
+            medication: str | None) -> Decision:
+    """A hospital named without a treatment narrows "which treatment?": at the Franciscus
+    it is the triggerpoint injectie; at Heilig Hart Leuven one of the facet treatments."""
+    implied = reg.implied_by_location(location)
+    if d.kind != "ask_treatment" or not implied:
+        return d
+    options = [t for t in d.options if t in implied]
+    if len(options) == 1:
+        return choose(ranking, options[0], lib, medication)
+    if options:
+        d.options = options
+    return d
+
+
 def answer_questions(parse: dict, treatment: str | None, location: str | None,
                      now: datetime, lib: Library | None = None,
                      medication: str | None = None) -> Plan:
     """Answer every leaflet question in the message, for the conversation's treatment."""
     lib = lib or library()
+    implied = reg.implied_by_location(location)
+    if treatment is None and len(implied) == 1:
+        treatment = implied[0]
     medication = (entity_values(parse, "medication") or [medication])[-1]
     preferred = situation_units(parse, treatment, lib)
     if preferred:
         decisions = [choose(preferred[:1] + list(r)[:10], treatment, lib, medication)
                      for r in _rankings(parse)[:1]] or [choose(preferred, treatment, lib, medication)]
     else:
-        decisions = [choose(r, treatment, lib, medication) for r in _rankings(parse)]
+        decisions = [_narrow(choose(r, treatment, lib, medication,
+                                    query_concepts=concepts(question_core_text(t))),
+                             location, lib, r, medication)
+                     for r, t in _rankings_with_text(parse)]
     if not decisions:
         decisions = [Decision("unknown", treatment=treatment)]
     known = [d for d in decisions if d.kind != "unknown"]
@@ -178,6 +216,9 @@ def answer_topic(topic: str, treatment: str | None, location: str | None, now: d
                  medication: str | None = None) -> Plan:
     """Answer a remembered topic again (the patient named or switched the treatment)."""
     lib = lib or library()
+    implied = reg.implied_by_location(location)
+    if treatment is None and len(implied) == 1:
+        treatment = implied[0]
     medication = (entity_values(parse or {}, "medication") or [medication])[-1]
     ranking = [(u.id, 1.0 / len(lib.topic_units(topic))) for u in lib.topic_units(topic)]
     decision = choose(ranking, treatment, lib, medication)
@@ -189,7 +230,7 @@ def respond(intent: str, parse: dict, treatment: str | None, location: str | Non
             previous_topic: str | None, now: datetime, lib: Library | None = None,
             medication: str | None = None) -> Plan:
     """The reply of action_answer_question."""
-    named = (entity_values(parse, "treatment") or [None])[-1]
+    named = (entity_values(parse, "treatment") or entity_values(parse, "location") or [None])[-1]
     if previous_topic and (intent in ("inform_treatment", "inform_location")
                            or is_switch(parse, named, previous_topic)):
         return answer_topic(previous_topic, treatment, location, now, parse, lib, medication)

@@ -81,6 +81,12 @@ def _synonyms():
     return tuple(out)
 
 
+def concepts(text: str) -> set:
+    """The synonym groups (canonical tokens) a text uses."""
+    text = normalise(text)
+    return {token for pattern, token in _synonyms() if pattern.search(text)}
+
+
 def expand_synonyms(text: str) -> str:
     """Append the canonical token of every synonym group the text uses (query expansion:
     "met de wagen naar huis" and "autorijden" then share a feature)."""

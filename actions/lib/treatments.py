@@ -114,3 +114,16 @@ def family(treatment_id: str | None) -> str | None:
 def same_leaflet(a: str | None, b: str | None) -> bool:
     ta, tb = registry().get(a), registry().get(b)
     return bool(ta and tb and ta.leaflet == tb.leaflet)
+
+
+def implied_by_location(location: str | None) -> list[str]:
+    """The treatments done at a hospital (its line), from the registry and clinics.yml:
+    Franciscus Gasthuis or Vlietland -> the triggerpoint injectie; RZ Heilig Hart Leuven ->
+    the two facet treatments."""
+    if not location:
+        return []
+    from actions.lib.clinics import load_clinics
+    loc = load_clinics().locations.get(location)
+    if loc is None:
+        return []
+    return [t.id for t in registry().treatments.values() if loc.line in t.lines]
