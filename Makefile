@@ -41,7 +41,7 @@ PY   := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 
-.PHONY: help install doctor train run shell actions validate evaluate test test-stories \
+.PHONY: help install doctor train run shell actions validate evaluate test test-stories test-conversations \
         test-unit test-e2e test-channels test-browser test-persistence test-robustness \
         services bench purge export lock compare-pipelines clean
 
@@ -88,13 +88,13 @@ validate: install
 	@$(PY) scripts/check_split.py
 
 evaluate: train
-	@echo "==> Held-out NLU evaluation (tests/nlu, never seen in training)"
-	@$(PY) scripts/evaluate_nlu.py --out $(RESULTS)
-	@echo "==> Blind NLU set (tests/nlu_blind, written without seeing the training data)"
-	@$(PY) scripts/evaluate_nlu.py --nlu tests/nlu_blind --target 0.90 --out $(RESULTS)/blind
-	@echo "==> Red-flag corpora through the trained NLU pipeline (rules + classifier)"
-	@$(PY) scripts/safety_report.py --model $$(ls -t $(MODEL_DIR)/*.tar.gz | head -1) 2>&1 \
-	  | grep -E "^red-flag|safety"
+	@echo "==> Held-out NLU intents (tests/nlu, never trained on; a diagnostic)"
+	@$(PY) scripts/evaluate_nlu.py --target 0.85 --out $(RESULTS)
+	@echo "==> Blind NLU intent set (tests/nlu_blind; a diagnostic)"
+	@$(PY) scripts/evaluate_nlu.py --nlu tests/nlu_blind --target 0.80 --out $(RESULTS)/blind
+	@echo "==> Every red-flag corpus and question set end to end over HTTP (figures and gates)"
+	@$(PY) -m qa.evaluate_all --gate --out $(RESULTS)/evaluate 2>&1 | grep -E "^(red-flag|question|all|GATE)"; \
+	  exit $${PIPESTATUS[0]}
 
 test-stories: train
 	@echo "==> Conversation stories (tests/stories) with --fail-on-prediction-errors"
@@ -107,6 +107,8 @@ test-stories: train
 test-unit: install
 	@echo "==> pytest: logic and actions"
 	@$(PY) -m pytest tests/unit -q -rs
+	@echo "==> Coverage: every answer has a staff conversation test (docs/coverage.md)"
+	@$(PY) scripts/coverage.py --check
 	@echo "==> Red-flag rules on the safety corpora"
 	@$(PY) scripts/safety_report.py 2>&1 | grep -v -E "tensorflow|TensorRT|AVX|rebuild TensorFlow|^\s*$$"
 
@@ -134,7 +136,15 @@ test-robustness: train
 	@echo "==> pytest: bad input, long messages, 20 concurrent conversations"
 	@$(PY) -m pytest tests/robustness -q
 
-test: validate test-unit evaluate test-stories test-e2e test-channels test-browser \
+# Staff conversation tests (docs/staff-tests.md). FILE=one file; URL=a running assistant
+# (then nothing is trained or started here).
+test-conversations:
+	@if [ -n "$(URL)" ]; then $(MAKE) --no-print-directory install; else $(MAKE) --no-print-directory train; fi
+	@echo "==> Conversation tests ($(if $(FILE),$(FILE),tests/conversations)) against $(if $(URL),$(URL),the freshly trained assistant)"
+	@$(PY) -m qa.conversations $(if $(FILE),$(FILE),tests/conversations) $(if $(URL),--url $(URL)) \
+	  --report $(RESULTS)/conversations.html --junit $(RESULTS)/conversations.xml
+
+test: validate test-unit evaluate test-stories test-conversations test-e2e test-channels test-browser \
       test-robustness test-persistence
 	@echo "==> make test: all checks passed"
 

@@ -44,6 +44,9 @@ FALLBACK_ACTIONS = frozenset(
     {"action_fallback", "utter_fallback", "utter_out_of_scope", "action_default_fallback"}
 )
 RED_FLAG_INTENTS = ("red_flag", "emergency")
+# Responses that say honestly that the assistant has no answer (actions/lib/conversation.py).
+UNANSWERED_RESPONSES = frozenset({"utter_question_unknown", "utter_not_in_leaflet",
+                                  "utter_fallback", "utter_out_of_scope"})
 FALLBACK_COLUMNS = ("time", "text", "predicted_intent", "confidence")
 RED_FLAG_COLUMNS = ("date", "intent", "count")
 
@@ -126,6 +129,14 @@ def collect(db_url: str, days: float, now: Optional[float] = None) -> Tuple[List
                 red_flags[(_when(timestamp).date().isoformat(), current["intent"])] += 1
         elif type_name == "action" and current is not None and action in FALLBACK_ACTIONS:
             current["answered_with_fallback"] = True
+        elif type_name == "bot" and current is not None:
+            # an honest "the leaflet doesn't say / I don't know" from the answer library
+            try:
+                utter = (json.loads(data or "{}").get("metadata") or {}).get("utter_action")
+            except ValueError:
+                utter = None
+            if utter in UNANSWERED_RESPONSES:
+                current["answered_with_fallback"] = True
     finish()
 
     fallback_rows = [
@@ -142,6 +153,27 @@ def collect(db_url: str, days: float, now: Optional[float] = None) -> Tuple[List
         for (date, intent), count in sorted(red_flags.items())
     ]
     return fallback_rows, red_flag_rows
+
+
+def conversation_tests(rows: Sequence[Dict[str, Any]]) -> str:
+    """The unanswered questions as a ready-to-fill staff conversation-test file
+    (docs/staff-tests.md): one test per question, the masked text as the patient's step."""
+    lines = [
+        "# Questions patients asked that the assistant could not answer (names and numbers",
+        "# masked). Fill in what the answer must say (bot_says), or not_in_leaflet: true when",
+        "# the leaflets really don't answer it; then move the tests you want into",
+        "# tests/conversations/ (docs/staff-tests.md) and ask the team for the answers.",
+    ]
+    for i, row in enumerate(rows, 1):
+        text = " ".join(str(row["text"]).split()).lstrip("'")
+        lines += [
+            f"- test: Vraag van een patiënt {i} ({row['time'][:10]})",
+            "  steps:",
+            f"    - patient: {json.dumps(text, ensure_ascii=False)}",
+            "      bot_says: []            # TODO: wat moet het antwoord zeggen?",
+            "      # not_in_leaflet: true  # of: de folders beantwoorden dit niet",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _write(path: str, columns: Sequence[str], rows: Iterable[Dict[str, Any]]) -> None:
@@ -171,7 +203,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     red_flag_path = os.path.join(args.out, "red_flag_counts.csv")
     _write(fallback_path, FALLBACK_COLUMNS, fallback_rows)
     _write(red_flag_path, RED_FLAG_COLUMNS, red_flag_rows)
-    print(f"{len(fallback_rows)} fallback question(s) -> {fallback_path}")
+    tests_path = os.path.join(args.out, "unanswered_conversations.yml")
+    with open(tests_path, "w", encoding="utf-8") as handle:
+        handle.write(conversation_tests(fallback_rows))
+    print(f"{len(fallback_rows)} fallback question(s) -> {fallback_path} "
+          f"and, as conversation tests to fill in, {tests_path}")
     print(f"{sum(r['count'] for r in red_flag_rows)} red-flag message(s) on "
           f"{len({r['date'] for r in red_flag_rows})} day(s) -> {red_flag_path}")
     return 0

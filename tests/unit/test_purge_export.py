@@ -195,6 +195,12 @@ def test_export_writes_masked_fallback_questions_and_red_flag_counts(export_db, 
 
     exported = (out_dir / "fallback_questions.csv").read_text(encoding="utf-8")
     exported += (out_dir / "red_flag_counts.csv").read_text(encoding="utf-8")
+    # the same questions as a ready-to-fill staff conversation-test file that the runner reads
+    tests_file = out_dir / "unanswered_conversations.yml"
+    exported += tests_file.read_text(encoding="utf-8")
+    from qa.conversations import load_tests
+    tests = load_tests([tests_file])
+    assert [t["steps"][0]["patient"] for _, t in tests] == [r["text"] for r in fallback]
     for secret in SECRETS:
         assert secret not in exported, secret
     assert "legacy" not in exported and "p1" not in exported  # no conversation ids
