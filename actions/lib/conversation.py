@@ -15,7 +15,7 @@ from actions.lib import treatments as reg
 from actions.lib.answer_library import Library, library
 from actions.lib.answers import Decision, choose, render
 from actions.lib.phone_lines import contact_details, contact_inline
-from actions.lib.retrieval import concepts, normalise, question_segments
+from actions.lib.retrieval import concepts, looks_like_question, normalise, question_segments
 
 TOPICS_KEY = "answer_topics"
 
@@ -60,6 +60,9 @@ def _rankings_with_text(parse: dict) -> list[tuple]:
 
 # A switch leans on the previous question: few words besides the treatment's name.
 SWITCH_MAX_WORDS = 7
+# Words that ask nothing by themselves ("en bij de denervatie?", "en voor een RF dan?").
+SWITCH_WORDS = frozenset("en bij voor met na de het een die dat dan ook wat hoe zit is geldt "
+                         "dat ook zo bij een en wat als nu mijn m'n je u".split())
 # ...and no other leaflet question recognised with this confidence.
 SWITCH_OTHER_TOPIC = 0.5
 
@@ -81,8 +84,11 @@ def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | No
     for e in parse.get("entities") or []:
         if e.get("entity") in ("treatment", "location") and e.get("start") is not None:
             text = text[:e["start"]] + " " * (e["end"] - e["start"]) + text[e["end"]:]
-    if len(re.findall(r"\w+", text)) > SWITCH_MAX_WORDS:
+    rest = re.findall(r"\w+", normalise(text))
+    if len(rest) > SWITCH_MAX_WORDS:
         return False
+    if all(w in SWITCH_WORDS for w in rest):
+        return True        # only "en bij de ...?", "en voor een ...?": nothing else is asked
     ranking = (parse.get(TOPICS_KEY) or {}).get("ranking") or []
     if ranking:
         top, score = ranking[0]
@@ -193,6 +199,15 @@ def answer_questions(parse: dict, treatment: str | None, location: str | None,
     known = [d for d in decisions if d.kind != "unknown"]
     if known:
         decisions = known              # a part without a question of its own is context
+    if len(decisions) > 1:
+        # several questions: the best one, plus the others only when clearly recognised
+        best = max(d.score for d in decisions)
+        decisions = [d for d in decisions if d.score == best or d.score >= SECOND_QUESTION_MIN]
+    text = parse.get("text") or ""
+    if not known and treatment and entity_values(parse, "treatment") and not looks_like_question(text):
+        # "ik heb vanmorgen mijn eerste dry needling gehad": no question, the treatment noted
+        return Plan([Reply(response="utter_treatment_noted",
+                           variables={"treatment_label": reg.label(treatment)})])
     replies, seen, topic, units = [], set(), None, []
     for d in decisions:
         key = (d.kind, d.unit.id if d.unit else d.topic)
@@ -250,6 +265,9 @@ def _location_label(location: str) -> str:
     from actions.lib.vocabulary import LOCATION_LABELS
     return LOCATION_LABELS.get(location, location)
 
+
+# A second question in the same message is answered only when recognised this well.
+SECOND_QUESTION_MIN = 0.4
 
 # Topics a safety answer already covers: not answered again beside an alarm.
 SAFETY_TOPICS = frozenset({"complication_contact", "complications", "side_effects",

@@ -140,10 +140,26 @@ def looks_like_question(text: str) -> bool:
         if words and words[0] in _QUESTION_WORDS:
             return True
         # "ik vroeg me af of ...", "ik wil weten ...", "graag info over ..."
-        if re.search(r"\b(vraag me af|vroeg me af|wil (graag )?weten|benieuwd|graag (info|informatie)|"
-                     r"weet (u|jij|je|gij) )", sentence):
+        if re.search(r"\b(vraag me af|vroeg me af|vroeg ik me af|vraag ik me af|wil (graag )?weten|"
+                     r"wilde? ik (graag |ook |nog )?(weten|vragen)|wou ik (graag |ook |nog )?(weten|vragen)|"
+                     r"tevens|benieuwd|graag (info|informatie)|weet (u|jij|je|gij) )", sentence):
             return True
     return False
+
+
+_CLAUSE_QUESTION = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:en|maar|of|dus|want|verder|ook|tevens|trouwens)\s+)"
+    r"((?:mag|mogen|kan|kun|kunt|moet|moeten|hoe|hoelang|hoeveel|wat|wanneer|waar|welke|"
+    r"is|zijn|wordt|word|krijg|ga|gaat|duurt|blijft)\s[^,;:]*)$", re.I)
+
+
+def question_core(text: str) -> str:
+    """The last clause of a sentence that asks something ("de pijn wordt erger en mag ik
+    eigenlijk nog fietsen" -> "mag ik eigenlijk nog fietsen"); the text if none."""
+    best = text
+    for m in _CLAUSE_QUESTION.finditer(text or ""):
+        best = m.group(1)
+    return best if len(best.split()) >= 3 else text
 
 
 def question_segments(text: str, max_segments: int = 4, context: bool = True) -> list[str]:
@@ -154,7 +170,7 @@ def question_segments(text: str, max_segments: int = 4, context: bool = True) ->
     out, before = [], ""
     for p in parts:
         if looks_like_question(p):
-            out.append(f"{before} {p}".strip() if context else p)
+            out.append(f"{before} {p}".strip() if context else question_core(p))
             before = ""
         else:
             before = p
