@@ -33,9 +33,13 @@ SAFETY_CORPORA = "tests/safety/*.yml"
 _LEVEL = {"red_flag": "red_flag", "emergency": "emergency"}
 
 
-def library_training_data() -> TrainingData:
+def library_training_data(taken: frozenset = frozenset()) -> TrainingData:
+    """The library's questions as `ask_question` examples. A question that is already an
+    example of another intent in data/nlu (say 'ik wil een afspraak voor dry needling'
+    under ask_appointment) stays with that intent: one text, one label."""
     examples = [Message(data={TEXT: question, INTENT: QUESTION_INTENT, TOPIC_KEY: unit_id})
-                for question, unit_id in library().examples()]
+                for question, unit_id in library().examples()
+                if question.strip().lower() not in taken]
     return TrainingData(training_examples=examples)
 
 
@@ -58,6 +62,9 @@ def safety_training_data() -> TrainingData:
 
 class AnswerLibraryImporter(RasaFileImporter):
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
-        return (super().get_nlu_data(language)
-                .merge(library_training_data())
+        own = super().get_nlu_data(language)
+        taken = frozenset(m.get(TEXT, "").strip().lower() for m in own.intent_examples
+                          if m.get(INTENT) != QUESTION_INTENT)
+        return (own
+                .merge(library_training_data(taken))
                 .merge(safety_training_data()))

@@ -15,7 +15,9 @@ def responses_reached_by_actions() -> set:
     """Responses the custom actions send by name: literal names in actions/*.py, and
     the naming scheme of docs/intents.md (utter_<topic>__<treatment>, ...)."""
     domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
-    code = "\n".join(open(p, encoding="utf-8").read() for p in glob.glob("actions/**/*.py", recursive=True))
+    # Escalation responses are named in the treatment registry (config/treatments.yml).
+    sources = glob.glob("actions/**/*.py", recursive=True) + glob.glob("config/**/*.yml", recursive=True)
+    code = "\n".join(open(p, encoding="utf-8").read() for p in sources)
     literal = set(re.findall(r"utter_[a-z_]+", code))
     literal.add("utter_default")  # sent by Rasa's own action_default_fallback
     topics = {i[len("ask_"):] for i in domain["intents"] if i.startswith("ask_")}
