@@ -43,7 +43,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: help install doctor train run shell actions validate evaluate test test-stories test-conversations \
         test-unit test-e2e test-channels test-browser test-persistence test-robustness \
-        services bench purge export lock compare-pipelines clean
+        services bench bench-scale purge export lock compare-pipelines clean
 
 help:
 	@echo "make run      start the assistant (REST: http://localhost:$(RASA_PORT)/webhooks/rest/webhook)"
@@ -73,8 +73,9 @@ train: install
 	@echo "==> Training (skipped when data, domain, config, NLU code, packages and Dutch pipeline are unchanged)"
 	@VENV=$(VENV) MODEL_DIR=$(MODEL_DIR) scripts/train.sh
 
+# The action server is rasa_sdk itself (not `rasa run actions`, which imports TensorFlow).
 actions: install
-	@$(VENV)/bin/rasa run actions --port $(ACTIONS_PORT) --actions actions
+	@$(PY) -m rasa_sdk --actions actions --port $(ACTIONS_PORT)
 
 run: train
 	@scripts/run.sh
@@ -148,8 +149,13 @@ test: validate test-unit evaluate test-stories test-conversations test-e2e test-
       test-robustness test-persistence
 	@echo "==> make test: all checks passed"
 
+# The assistant against a stock `rasa init` bot, same run, same load (docs/benchmark.md).
 bench: train
 	@$(PY) scripts/bench.py
+
+# 1 vs 2 Rasa processes on PostgreSQL + Redis locks (docs/benchmark.md, "Scaling").
+bench-scale: train services
+	@$(PY) scripts/bench.py --scale-out
 
 purge: install
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 QUESTION_INTENT = "ask_question"
 TOPIC_KEY = "answer_unit"
 OUTPUT_KEY = "answer_topics"
+WARM_UP_TEXT = "Hallo. Hoe lang duurt de behandeling en mag ik daarna autorijden?"
 
 
 # Without a question form, only a message this close to a known question counts as one
@@ -103,7 +104,11 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError):
             logger.warning("answer retriever not trained: no topic rankings")
             retriever = None
-        return cls(config, model_storage, resource, retriever)
+        component = cls(config, model_storage, resource, retriever)
+        # Warm-up before the server takes traffic: the synonym groups and the vectoriser
+        # load on first use (the first message would wait for them).
+        component._process_one(Message.build(text=WARM_UP_TEXT))
+        return component
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.lib.red_flags import assess
+from actions.lib.red_flags import assess, warm_up
 from actions.lib.safety_verdict import CLASSIFIER_THRESHOLD, SafetyClassifier, combine
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ CALM_INTENT = "ask_complication_contact"
 # question about whom to call for a complication.
 CALM_CANDIDATES = ("nlu_fallback", "out_of_scope", "ask_contact", "request_human")
 OUTPUT_KEY = "safety"
+WARM_UP_TEXT = "ik heb koorts en de prikplek is rood sinds de injectie"
 SAFETY_KEY = "safety_label"
 
 
@@ -115,7 +116,12 @@ class SafetyRuleLayer(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError):
             logger.warning("safety classifier not trained: the rules decide alone")
             classifier = None
-        return cls(config, model_storage, resource, classifier)
+        component = cls(config, model_storage, resource, classifier)
+        # Warm-up before the server takes traffic: the rulebook, the Dutch pipeline and
+        # the classifier load on first use (the first message would wait for them).
+        warm_up()
+        component._process_one(Message.build(text=WARM_UP_TEXT))
+        return component
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

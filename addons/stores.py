@@ -15,9 +15,14 @@ from urllib.parse import urlparse
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.shared.core.domain import Domain
 
+from addons import rasa_speedups
 from addons.masking_tracker_store import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
+
+# Every Rasa server loads this module (endpoints.yml): the place to fix Rasa's
+# per-turn re-validation of the action response schema (addons/rasa_speedups.py).
+rasa_speedups.apply()
 
 
 def _value(v: Any) -> Optional[str]:

@@ -1,10 +1,16 @@
 """Simulated patients for the load benchmark (scripts/bench.py, docs/benchmark.md).
 
-Every Locust user is one patient at a time: it picks a conversation from ``SCENARIOS``
-(weighted like a realistic mix), sends its messages one by one over the REST webhook
-and waits 1-3 s between messages, like a person reading and typing. Each conversation has
-its own sender id (``bench-<run>-<user>-<n>``), so no two simulated patients ever share
-one; after a conversation the user starts a new one as a new patient.
+``Patient`` (the assistant): every Locust user is one patient at a time: it picks a
+conversation from ``SCENARIOS`` (weighted like a realistic mix), sends its messages one by
+one over the REST webhook and pauses ``BENCH_WAIT`` seconds (default 0.5) after every
+answer, a quick typist. Each conversation has its own sender id
+(``bench-<run>-<user>-<n>``), so no two simulated patients ever share one; after a
+conversation the user starts a new one as a new patient.
+
+``StockPatient`` (the stock ``rasa init`` bot, same run, same load): the same choice of
+scenario, so the same number of turns per conversation and the same pauses, but each turn
+is one of the stock bot's own English greet / mood / affirm / bot-challenge / goodbye
+messages.
 
 A request counts as an error when the status is not 200, the body is not a JSON list of
 replies with text, the bot did not answer at all, or an expected phrase is missing (for
@@ -21,6 +27,10 @@ Environment:
     BENCH_SAMPLES    if set, a file to which every request's latency (ms) and outcome is
                      written as JSON lines when Locust quits (bench.py computes exact
                      percentiles from it)
+    BENCH_WAIT       seconds a patient pauses after each answer (default 0.5)
+    BENCH_HOSTS      comma-separated base URLs: each message goes to one of them at
+                     random (several Rasa processes on one store, like a least_conn
+                     balancer); default: --host
 """
 from __future__ import annotations
 
@@ -31,10 +41,13 @@ import random
 import time
 from typing import List, Optional, Sequence, Tuple
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, constant, events, task
 
 WEBHOOK = "/webhooks/rest/webhook"
 RUN_ID = os.environ.get("BENCH_RUN_ID") or time.strftime("%H%M%S")
+WAIT = float(os.environ.get("BENCH_WAIT") or 0.5)
+HOSTS = [h.strip().rstrip("/") for h in (os.environ.get("BENCH_HOSTS") or "").split(",")
+         if h.strip()]
 PICK_A_BUTTON = object()  # "the patient taps one of the treatment buttons"
 
 # A step: (request name for the statistics, message, phrase expected in the reply or None)
@@ -166,35 +179,36 @@ def _dump(environment, **kwargs):
                 f.write(json.dumps(sample) + "\n")
 
 
-class Patient(HttpUser):
-    wait_time = between(1, 3)
+# The stock bot's own conversations (its data/stories.yml and nlu.yml), as many turns as
+# the assistant's scenario would have had.
+STOCK_PATHS: Sequence[Sequence[str]] = (
+    ("hello", "I am feeling great", "are you a bot?", "bye"),
+    ("hi", "I am sad", "yes", "goodbye"),
+    ("good morning", "my day was horrible", "no", "see you later"),
+    ("hey there", "amazing", "am I talking to a bot?", "bye bye"),
+)
+
+
+def stock_steps(turns: int) -> List[Step]:
+    path = random.choice(STOCK_PATHS)
+    return [(f"stock {i + 1}", path[i % len(path)], None) for i in range(turns)]
+
+
+def webhook() -> str:
+    return f"{random.choice(HOSTS)}{WEBHOOK}" if HOSTS else WEBHOOK
+
+
+class _Conversing(HttpUser):
+    abstract = True
+    wait_time = constant(WAIT)
 
     def on_start(self) -> None:
         self.number = next(_user_numbers)
         self.conversations = 0
 
-    @task
-    def converse(self) -> None:
-        self.conversations += 1
-        sender = f"bench-{RUN_ID}-{self.number}-{self.conversations}"
-        weights, makers = zip(*SCENARIOS)
-        steps = random.choices(makers, weights=weights)[0]()
-        replies: list = []
-        for i, (name, message, expected) in enumerate(steps):
-            if i:
-                self.wait()  # the patient reads the answer and types the next message
-            if message is PICK_A_BUTTON:
-                buttons = [b for r in replies for b in r.get("buttons") or []]
-                if not buttons:
-                    return  # already counted as an error on the previous step
-                message = random.choice(buttons)["payload"]
-            replies = self.send(sender, name, message, expected)
-            if replies is None:
-                return
-
     def send(self, sender: str, name: str, message: str,
              expected: Optional[str]) -> Optional[list]:
-        with self.client.post(WEBHOOK, json={"sender": sender, "message": message},
+        with self.client.post(webhook(), json={"sender": sender, "message": message},
                               name=name, catch_response=True, timeout=60) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
@@ -219,3 +233,42 @@ class Patient(HttpUser):
             else:
                 r.success()
             return replies
+
+
+class Patient(_Conversing):
+    """A patient of the assistant (the scenarios above)."""
+
+    @task
+    def converse(self) -> None:
+        self.conversations += 1
+        sender = f"bench-{RUN_ID}-{self.number}-{self.conversations}"
+        weights, makers = zip(*SCENARIOS)
+        steps = random.choices(makers, weights=weights)[0]()
+        replies: list = []
+        for i, (name, message, expected) in enumerate(steps):
+            if i:
+                self.wait()  # the patient reads the answer and types the next message
+            if message is PICK_A_BUTTON:
+                buttons = [b for r in replies for b in r.get("buttons") or []]
+                if not buttons:
+                    return  # already counted as an error on the previous step
+                message = random.choice(buttons)["payload"]
+            replies = self.send(sender, name, message, expected)
+            if replies is None:
+                return
+
+
+class StockPatient(_Conversing):
+    """The same scenarios' number of turns and pauses, with the stock bot's messages."""
+
+    @task
+    def converse(self) -> None:
+        self.conversations += 1
+        sender = f"stock-{RUN_ID}-{self.number}-{self.conversations}"
+        weights, makers = zip(*SCENARIOS)
+        turns = len(random.choices(makers, weights=weights)[0]())
+        for i, (name, message, expected) in enumerate(stock_steps(turns)):
+            if i:
+                self.wait()
+            if self.send(sender, name, message, expected) is None:
+                return

@@ -86,9 +86,11 @@ class Assistant:
         return open(self.workdir / f"{name}.log", "ab")
 
     def start_actions(self) -> None:
+        # rasa_sdk itself, not `rasa run actions`: the rasa CLI imports TensorFlow
+        # (~700 MB) that the actions never use (docs/benchmark.md, "Memory").
         self.actions = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port),
-             "--actions", "actions"],
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(self.actions_port)],
             cwd=ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -10,7 +10,8 @@ model=$(ls -t models/*.tar.gz 2>/dev/null | head -1)
 [ -n "$model" ] || { echo "No trained model: run 'make train'." >&2; exit 1; }
 mkdir -p var/log
 
-"$VENV/bin/rasa" run actions --port "$ACTIONS_PORT" --actions actions >var/log/actions.log 2>&1 &
+# rasa_sdk directly: `rasa run actions` would import TensorFlow for nothing.
+"$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 actions_pid=$!
 rasa_pid=""; web_pid=""
 cleanup() { kill $actions_pid $rasa_pid $web_pid 2>/dev/null || true; }

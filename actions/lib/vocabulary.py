@@ -124,6 +124,13 @@ def _word_matches(word: str, target: str) -> bool:
 
 def find_entities(text: str) -> list[Found]:
     """All treatment, location and medication mentions, longest match first."""
+    return list(_find_entities(text))
+
+
+@lru_cache(maxsize=1024)
+def _find_entities(text: str) -> tuple[Found, ...]:
+    # Cached: the NLU pipeline looks at each message several times (the extractor, the
+    # tokenizer, the answer retriever and the safety classifier; docs/benchmark.md).
     norm = normalise(text[:5000])
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(norm)]
     taken = [False] * len(words)
@@ -149,7 +156,7 @@ def find_entities(text: str) -> list[Found]:
             found.append(Found("treatment", t.id, start, end, text[start:end]))
             break
     found.sort(key=lambda f: f.start)
-    return found
+    return tuple(found)
 
 
 def _combination(words, taken, combinations):

@@ -50,6 +50,8 @@ import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 
+from addons import warm_up
+
 # Cleaning and limits shared by every channel (re-exported: tests and docs name them here).
 from actions.lib.input_limits import (  # noqa: F401
     CONTROL_CHARS,
@@ -166,6 +168,8 @@ class RestInput(RasaRestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        # Warm the loaded model up before the first request is served (addons/warm_up.py).
+        warm_up.register(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
