@@ -60,9 +60,12 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
             "negative_intents": ["greet", "goodbye", "thank", "bot_challenge", "out_of_scope",
                                  "english", "nonsense", "affirm", "deny", "ask_capabilities"],
             # intents a recognised leaflet question overrides
+            # ("english": a Dutch leaflet question with English words in it is answered,
+            # in Dutch, rather than refused)
             "overridable_intents": ["greet", "goodbye", "thank", "inform_treatment",
                                     "inform_location", "nlu_fallback", "out_of_scope",
-                                    "bot_challenge", "ask_capabilities", "affirm", "deny"],
+                                    "bot_challenge", "ask_capabilities", "affirm", "deny",
+                                    "english"],
             "override_threshold": 0.45,
         }
 

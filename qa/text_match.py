@@ -50,14 +50,51 @@ _TOKEN = re.compile(r"[a-z0-9%:,]+")
 SPLIT_GAP = 6
 
 
+_VOWELS = "aeiou"
+# Separable verb prefixes: "geef het door" states "doorgeven", "schrijf het op" "opschrijven".
+_SEPARABLE = ("door", "terug", "mee", "op", "aan", "af", "uit", "bij", "weg", "toe", "na")
+
+
+def verb_forms(word: str) -> tuple[str, ...]:
+    """The word, and for a Dutch infinitive the stem its conjugated forms start with:
+    vertellen -> vertel (vertel, vertelt), melden -> meld, weten -> weet, laten -> laat,
+    geven -> geef, noteren -> noteer, herhalen -> herhaal (herhaald). Matched as a prefix."""
+    forms = [word]
+    if len(word) >= 5 and word.endswith("en") and word[-3] not in _VOWELS:
+        stem = word[:-2]
+        stem = stem[:-1] + {"v": "f", "z": "s"}.get(stem[-1], stem[-1])
+        if len(stem) >= 2 and stem[-1] == stem[-2]:
+            stem = stem[:-1]                                   # vertell -> vertel
+        elif (len(stem) >= 3 and stem[-2] in "aeou" and stem[-3] not in _VOWELS
+              and stem[-1] not in _VOWELS):
+            stem = stem[:-1] + stem[-2] + stem[-1]            # wet -> weet, noter -> noteer
+        if len(stem) >= 3:
+            forms.append(stem)
+    return tuple(forms)
+
+
+def _starts(word: str, forms: tuple[str, ...]) -> bool:
+    return any(word.startswith(f) for f in forms)
+
+
+def _split_verb(kw: str) -> list[str] | None:
+    """'doorgeven' -> ['geven', 'door'] (said as "geef het door"), else None."""
+    for prefix in _SEPARABLE:
+        rest = kw[len(prefix):]
+        if kw.startswith(prefix) and len(rest) >= 5 and rest.endswith("en"):
+            return [rest, prefix]
+    return None
+
+
 def _in_order_nearby(kw_words: list[str], words: list[str]) -> bool:
     for start, w in enumerate(words):
-        if not w.startswith(kw_words[0]):
+        if not _starts(w, verb_forms(kw_words[0])):
             continue
         pos, ok = start, True
         for k in kw_words[1:]:
             window = words[pos + 1: pos + 2 + SPLIT_GAP]
-            hit = next((i for i, x in enumerate(window) if x.startswith(k)), None)
+            forms = verb_forms(k)
+            hit = next((i for i, x in enumerate(window) if _starts(x, forms)), None)
             if hit is None:
                 ok = False
                 break
@@ -81,7 +118,15 @@ def contains(reply: str, keyword: str, split: bool = True) -> bool:
     if kw.replace(" ", "") in text.replace(" ", ""):
         return True
     kw_words = _TOKEN.findall(kw)
-    return split and len(kw_words) > 1 and _in_order_nearby(kw_words, _TOKEN.findall(text))
+    words = _TOKEN.findall(text)
+    if len(kw_words) == 1:
+        # A verb in another form ("vertel" for "vertellen"), or split ("geef ... door").
+        forms = verb_forms(kw_words[0])
+        if len(forms) > 1 and any(_starts(w, forms[1:]) for w in words):
+            return True
+        parts = _split_verb(kw_words[0])
+        return split and parts is not None and _in_order_nearby(parts, words)
+    return split and _in_order_nearby(kw_words, words)
 
 
 def missing_groups(reply: str, groups: Sequence[Sequence[str] | str]) -> list[list[str]]:

@@ -135,6 +135,10 @@ def looks_like_question(text: str) -> bool:
     if re.search(r"\b(hoeveel|hoelang|hoe lang|waarom|welke|welk|wat is|wat zijn|wat doe|"
                  r"wat moet|wat mag|hoe vaak|hoe snel|hoe weet)\b", norm):
         return True
+    # a request in a few words: "telefoonnummer heilig hart leuven", "openingsuren poli"
+    if re.search(r"\b(telefoonnummer\w*|telefoonnr|tel nr|telnr|openingsuren|openingstijden|"
+                 r"bereikbaarheid|nummer van)\b", norm):
+        return True
     for sentence in _CLAUSE_START.split(norm):
         words = re.findall(r"[a-z']+", sentence or "")
         if words and words[0] in _QUESTION_WORDS:
