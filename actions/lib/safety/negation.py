@@ -52,6 +52,7 @@ DENIED_NOT = _W["denied_clause.not"]
 DENIED_PHRASES = _P["denied_clause_phrases"]
 
 HISTORY_WORDS = _W["history_words"]
+HISTORY_NOT_AFTER = _W["history_not_after"]
 HISTORY_PHRASES = _P.fixed("history_phrases", 2)
 RECENT_PAST = _P.fixed("recent_past", 2)
 PAST_VERBS = _W["past_verbs"]
@@ -82,7 +83,10 @@ def negated_before(d: Doc, m: Mention, negated_tokens: set[int]) -> bool:
             nxt = d.c[j + 1] if j + 1 < d.n else ""
             prv = d.c[j - 1] if j - 1 >= 0 else ""
             prv2 = d.c[j - 2] if j - 2 >= 0 else ""
-            pseudo = nxt in PSEUDO_AFTER or prv in PSEUDO_BEFORE or prv2 in PSEUDO_BEFORE
+            # "ik weet niet of ..." is doubt; "even laten weten: geen koorts" is a denial
+            # (the colon ends the "weten" before it)
+            pseudo = nxt in PSEUDO_AFTER or prv in PSEUDO_BEFORE or (
+                prv2 in PSEUDO_BEFORE and prv not in SENTENCE_END)
             if not pseudo:
                 if t in NEG_LONG and content <= 2:
                     return True
@@ -174,7 +178,11 @@ def negated_after(d: Doc, m: Mention) -> bool:
             c[k + 1] in NOW_NOT
             or (c[k + 1] in NOW_LUCKILY and k + 2 < d.n and c[k + 2] in NOW_NOT)
         ):
-            return True  # "..., nu niet meer", "..., nu gelukkig nergens last van"
+            # "..., nu niet meer", "..., nu gelukkig nergens last van" - but not "hij
+            # krijgt hem nu niet meer boven zijn hoofd" (a "niet" that goes on: a complaint)
+            x = k + 1 if c[k + 1] in NOW_NOT else k + 2
+            if c[x] not in NEG_SHORT or _clause_ends(d, x + 1, b):
+                return True
         if c[k] in NOW and (set(c[k + 1:k + 5]) & NOW_BETTER or phrase_at(c, k + 1, NOW_GOING_WELL)):
             return True  # "ik had het even benauwd, maar nu gaat het weer"
     for k in range(j, min(d.n, j + 12)):
@@ -203,12 +211,15 @@ def denied_clause(d: Doc, m: Mention) -> bool:
 def past(d: Doc, m: Mention) -> bool:
     a, b = d.s_range(m.start)
     c = d.c
+    def history(j: int) -> bool:  # "vroeger", but not "erger dan ooit" (a comparison)
+        return c[j] in HISTORY_WORDS and not (j > 0 and c[j - 1] in HISTORY_NOT_AFTER)
+
     # backwards to the clause start
     j = m.start - 1
     while j >= a:
         if d.is_boundary(j):
             break
-        if c[j] in HISTORY_WORDS or (j > a and (c[j - 1], c[j]) in HISTORY_PHRASES):
+        if history(j) or (j > a and (c[j - 1], c[j]) in HISTORY_PHRASES):
             return True
         j -= 1
     # forwards to the clause end
@@ -216,7 +227,7 @@ def past(d: Doc, m: Mention) -> bool:
     while j < b:
         if d.is_boundary(j):
             break
-        if c[j] in HISTORY_WORDS or (j + 1 < b and (c[j], c[j + 1]) in HISTORY_PHRASES):
+        if history(j) or (j + 1 < b and (c[j], c[j + 1]) in HISTORY_PHRASES):
             return True
         j += 1
     # a recent past attached to the sign: "de koorts van vorige maand", or opening the
