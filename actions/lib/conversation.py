@@ -61,7 +61,8 @@ def _rankings_with_text(parse: dict) -> list[tuple]:
 # A switch leans on the previous question: few words besides the treatment's name.
 SWITCH_MAX_WORDS = 7
 # Words that ask nothing by themselves ("en bij de denervatie?", "en voor een RF dan?").
-SWITCH_WORDS = frozenset("en bij voor met na de het een die dat dan ook wat hoe zit is geldt "
+# ("is" is not one of them: "wat is een facetdenervatie?" asks a question of its own.)
+SWITCH_WORDS = frozenset("en bij voor met na de het een die dat dan ook wat hoe zit geldt "
                          "dat ook zo bij een en wat als nu mijn m'n je u".split())
 # ...and no other leaflet question recognised with this confidence.
 SWITCH_OTHER_TOPIC = 0.5
