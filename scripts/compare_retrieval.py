@@ -41,13 +41,16 @@ pipeline:
     model: nl_core_news_sm
   - name: CountVectorsFeaturizer
     min_ngram: 1
-    max_ngram: 3
+    max_ngram: 2
+  # the vocabulary is capped: uncapped char n-grams made one epoch take minutes on 2 cores
   - name: CountVectorsFeaturizer
     analyzer: char_wb
     min_ngram: 2
-    max_ngram: 6
+    max_ngram: 5
+    max_features: 20000
   - name: ResponseSelector
     epochs: {epochs}
+    batch_size: [64, 256]
     retrieval_intent: question
     constrain_similarities: true
     random_seed: 42
