@@ -155,9 +155,13 @@ def situation_units(parse: dict, treatment: str | None, lib: Library) -> list:
         if isinstance(wanted, dict):
             wanted = wanted.get(sign, ())
         topics += [t for t in wanted or () if t not in topics]
+    # within a topic, the unit retrieval liked best ("kuchen en benauwd voor de injectie":
+    # the unit about a cough, not the plain one about being ill)
+    retrieved = {uid: p for uid, p in (parse.get(TOPICS_KEY) or {}).get("ranking") or []}
     ranking = []
     for topic in topics:
         units = lib.eligible(topic, treatment) if treatment else lib.topic_units(topic)
+        units = sorted(units, key=lambda u: -retrieved.get(u.id, 0.0))
         ranking += [(u.id, 1.0) for u in units[:1]]
     return ranking
 
@@ -236,7 +240,9 @@ def answer_topic(topic: str, treatment: str | None, location: str | None, now: d
     if treatment is None and len(implied) == 1:
         treatment = implied[0]
     medication = (entity_values(parse or {}, "medication") or [medication])[-1]
-    ranking = [(u.id, 1.0 / len(lib.topic_units(topic))) for u in lib.topic_units(topic)]
+    # the topic is known (it was answered before): every unit of it is a full match, so a
+    # topic with many units (one per blood thinner) is not mistaken for an unsure one
+    ranking = [(u.id, 1.0) for u in lib.topic_units(topic)]
     decision = choose(ranking, treatment, lib, medication)
     return Plan(_decision_replies(decision, location, now, medication), topic,
                 [decision.unit.id] if decision.unit else [])

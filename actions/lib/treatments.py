@@ -34,6 +34,9 @@ class Treatment:
     contact: str | None = None
     escalation: dict = field(default_factory=dict, hash=False, compare=False)
     names: tuple[str, ...] = ()
+    # names that only say the family ("facetten"): they give way to another member of
+    # the family named in the same message ("denervatie van de facetten")
+    family_names: tuple[str, ...] = ()
     # ((words A), (words B), window): a word of A within `window` words of a word of B
     combinations: tuple = ()
 
@@ -76,6 +79,8 @@ def _load(path: str) -> Registry:
         for key in ("label", "family", "leaflet", "leaflet_name", "answers", "names"):
             if not item.get(key):
                 raise fail(f"misses '{key}'")
+        if not set(item.get("family_names") or ()) <= set(item["names"]):
+            raise fail("every family_names entry must also be in names")
         if item["family"] not in FAMILIES:
             raise fail(f"family must be one of {FAMILIES}")
         if not item.get("lines") and not item.get("contact"):
@@ -88,6 +93,7 @@ def _load(path: str) -> Registry:
             answers=str(item["answers"]), lines=tuple(item.get("lines") or ()),
             contact=item.get("contact"), escalation=dict(item["escalation"]),
             names=tuple(str(n).lower() for n in item["names"]),
+            family_names=tuple(str(n).lower() for n in item.get("family_names") or ()),
             combinations=tuple((tuple(a), tuple(b), int(w))
                                for a, b, w in item.get("name_combinations") or ()),
         )

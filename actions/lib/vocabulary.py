@@ -155,8 +155,25 @@ def _find_entities(text: str) -> tuple[Found, ...]:
             start, end = words[i][1], words[j][2]
             found.append(Found("treatment", t.id, start, end, text[start:end]))
             break
+    found = _without_family_words(found, norm)
     found.sort(key=lambda f: f.start)
     return tuple(found)
+
+
+def _without_family_words(found: list[Found], norm: str) -> list[Found]:
+    """Drop a mention that only names the family ("facetten", "facetbehandeling") when
+    another member of that family is named too ("de denervatie van mijn facetten")."""
+    reg = registry()
+    treatments = [f for f in found if f.entity == "treatment"]
+    keep = []
+    for f in found:
+        t = reg.get(f.value) if f.entity == "treatment" else None
+        if t and t.family_names and normalise(f.text) in t.family_names and any(
+                o is not f and o.value != t.id and reg.get(o.value)
+                and reg.get(o.value).family == t.family for o in treatments):
+            continue
+        keep.append(f)
+    return keep
 
 
 def _combination(words, taken, combinations):
