@@ -78,6 +78,7 @@ def pick_unit(topic: str, treatment: str | None, lib: Library, ranking: list,
 # Without a treatment, a general topic this close to the best one answers instead of
 # asking which treatment.
 GENERAL_MARGIN = 0.02
+ALL_UNCOVERED_VETO = True
 SPECIFIC_CONCEPT_SHARE = 0.06  # measured offline on all question sets: 0.04 82.3%, 0.06 82.7%, 0.1 82.5%
 CONCEPT_VETO = True
 
@@ -95,16 +96,47 @@ def _unit_concepts(lib: Library) -> tuple[dict, set]:
             by_topic.setdefault(u.topic, set()).update(cs)
             for c in cs:
                 count[c] = count.get(c, 0) + 1
-        specific = {c for c, n in count.items() if n <= SPECIFIC_CONCEPT_SHARE * len(lib.units)}
+        from actions.lib.retrieval import concept_ids
+        # a concept no unit mentions at all (a sauna) is as specific as it gets
+        specific = {c for c in concept_ids()
+                    if count.get(c, 0) <= SPECIFIC_CONCEPT_SHARE * len(lib.units)}
         cached = (by_topic, specific)
         object.__setattr__(lib, "_concepts", cached)
     return cached
 
 
-def uncovered_concepts(query_concepts, topic: str, lib: Library) -> set:
-    """Specific concepts of the question that the chosen topic never talks about."""
+def uncovered_concepts(query_concepts, topic: str, lib: Library,
+                       treatment: str | None = None) -> set:
+    """Concepts of the question that the chosen topic never talks about: specific ones,
+    and, for a known treatment, any its own leaflet never mentions ("werken" after a
+    facet treatment: the facet leaflet says nothing about work)."""
     by_topic, specific = _unit_concepts(lib)
-    return (set(query_concepts) & specific) - by_topic.get(topic, set())
+    asked = set(query_concepts)
+    covered = by_topic.get(topic, set())
+    if asked and not asked & covered and ALL_UNCOVERED_VETO:
+        # the topic talks about none of what was asked: the match was on the
+        # question's frame ("wanneer mag ik weer ..."), not on its subject
+        return asked
+    flagged = asked & specific
+    if treatment:
+        flagged |= asked - _leaflet_concepts(lib, treatment)
+    return flagged - covered
+
+
+def _leaflet_concepts(lib: Library, treatment: str) -> set:
+    cache = getattr(lib, "_leaflet_concepts", None)
+    if cache is None:
+        cache = {}
+        object.__setattr__(lib, "_leaflet_concepts", cache)
+    if treatment not in cache:
+        from actions.lib.retrieval import concepts
+        found: set = set()
+        for u in lib.units:
+            if not u.is_general and u.holds_for(treatment):
+                for q in u.questions + (u.answer,):
+                    found |= concepts(q)
+        cache[treatment] = found
+    return cache[treatment]
 
 
 def choose(ranking: list, treatment: str | None, lib: Library,
@@ -115,7 +147,8 @@ def choose(ranking: list, treatment: str | None, lib: Library,
     if not topics or topics[0][0] == NONE or topics[0][1] < min_score:
         return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
     topic, score = topics[0]
-    if CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, topic, lib):
+    if CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, topic, lib,
+                                                              treatment):
         # asked about something this topic never mentions: not this answer
         kind = "not_in_leaflet" if treatment else "unknown"
         return Decision(kind, topic if treatment else None, None, treatment, score=score)
@@ -132,7 +165,7 @@ def choose(ranking: list, treatment: str | None, lib: Library,
             if own and (own.holds_for(treatment) or own.is_general):
                 if p >= min_score and p >= score - OTHER_LEAFLET_MARGIN and not (
                         CONCEPT_VETO and query_concepts
-                        and uncovered_concepts(query_concepts, own.topic, lib)):
+                        and uncovered_concepts(query_concepts, own.topic, lib, treatment)):
                     unit = pick_unit(own.topic, treatment, lib, ranking, medication)
                     return Decision("answer", own.topic, unit, treatment, score=p)
                 break

@@ -99,6 +99,15 @@ def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | No
     return True
 
 
+def _asks_more(parse: dict) -> bool:
+    """The message has words of its own besides the treatment and "en bij ...?"."""
+    text = parse.get("text") or ""
+    for e in parse.get("entities") or []:
+        if e.get("entity") in ("treatment", "location") and e.get("start") is not None:
+            text = text[:e["start"]] + " " * (e["end"] - e["start"]) + text[e["end"]:]
+    return any(w not in SWITCH_WORDS for w in re.findall(r"\w+", normalise(text)))
+
+
 def _ask_treatment(decision: Decision) -> Reply:
     options = decision.options or reg.registry().ids()
     buttons = [{"title": reg.label(t)[:1].upper() + reg.label(t)[1:],
@@ -255,7 +264,14 @@ def respond(intent: str, parse: dict, treatment: str | None, location: str | Non
     named = (entity_values(parse, "treatment") or entity_values(parse, "location") or [None])[-1]
     if previous_topic and (intent in ("inform_treatment", "inform_location")
                            or is_switch(parse, named, previous_topic)):
-        return answer_topic(previous_topic, treatment, location, now, parse, lib, medication)
+        plan = answer_topic(previous_topic, treatment, location, now, parse, lib, medication)
+        again = (lib or library()).unit(plan.answered_units[0]) if plan.answered_units else None
+        if again is not None and again.is_general and _asks_more(parse):
+            # the new treatment has no answer of its own on the last topic, and the
+            # message asks something itself ("en bij triggerpointtherapie, wat doen ze
+            # daar?"): answer that question rather than repeat the general answer
+            return answer_questions(parse, treatment, location, now, lib, medication)
+        return plan
     explained = (parse.get("safety") or {}).get("situations")
     if intent == "ask_question" or (parse.get(TOPICS_KEY) or {}).get("is_question") or explained:
         return answer_questions(parse, treatment, location, now, lib, medication)

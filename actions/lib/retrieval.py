@@ -81,6 +81,11 @@ def _synonyms():
     return tuple(out)
 
 
+def concept_ids() -> set:
+    """Every synonym group's canonical token."""
+    return {token for _, token in _synonyms()}
+
+
 def concepts(text: str) -> set:
     """The synonym groups (canonical tokens) a text uses."""
     text = normalise(text)
