@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"        step {i}: '{s.patient[:60]}': {c.what}")
             if s.error:
                 print(f"        step {i}: {s.error}")
-    write_html(results, args.report, target=args.url or "the freshly trained assistant")
+    write_html(results, args.report, target=args.url or "de net getrainde assistent")
     write_junit(results, args.junit)
     print(f"{len(results) - len(failed)}/{len(results)} conversation tests passed. "
           f"Report: {args.report.resolve().as_uri()}")
