@@ -147,6 +147,15 @@ def choose(ranking: list, treatment: str | None, lib: Library,
     if not topics or topics[0][0] == NONE or topics[0][1] < min_score:
         return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
     topic, score = topics[0]
+    if CONCEPT_VETO and query_concepts:
+        # a topic as close as the best one that does talk about what was asked wins
+        # ("géén koorts, mag ik autorijden?": driving, not being ill before)
+        for other, p in topics:
+            if other == NONE or p < score - OTHER_LEAFLET_MARGIN:
+                break
+            if not uncovered_concepts(query_concepts, other, lib, treatment):
+                topic, score = other, p
+                break
     if CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, topic, lib,
                                                               treatment):
         # asked about something this topic never mentions: not this answer
