@@ -143,6 +143,11 @@ def choose(ranking: list, treatment: str | None, lib: Library,
            medication: str | None = None, min_score: float = MIN_SCORE,
            query_concepts=()) -> Decision:
     """`ranking`: [(unit id, probability), ...] best first (NONE = not a leaflet question)."""
+    def vetoed(topic_id: str, for_treatment: str | None = treatment) -> bool:
+        """Asked about something this topic never mentions (config/synonyms.yml concepts)."""
+        return bool(CONCEPT_VETO and query_concepts and uncovered_concepts(
+            query_concepts, topic_id, lib, for_treatment))
+
     topics = topic_scores(ranking, lib)
     if not topics or topics[0][0] == NONE or topics[0][1] < min_score:
         return Decision("unknown", treatment=treatment, score=topics[0][1] if topics else 0.0)
@@ -153,11 +158,10 @@ def choose(ranking: list, treatment: str | None, lib: Library,
         for other, p in topics:
             if other == NONE or p < score - OTHER_LEAFLET_MARGIN:
                 break
-            if not uncovered_concepts(query_concepts, other, lib, treatment):
+            if not vetoed(other):
                 topic, score = other, p
                 break
-    if CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, topic, lib,
-                                                              treatment):
+    if vetoed(topic):
         # asked about something this topic never mentions: not this answer
         kind = "not_in_leaflet" if treatment else "unknown"
         return Decision(kind, topic if treatment else None, None, treatment, score=score)
@@ -173,8 +177,7 @@ def choose(ranking: list, treatment: str | None, lib: Library,
             own = lib.unit(uid) if uid != NONE else None
             if own and (own.holds_for(treatment) or own.is_general):
                 if p >= min_score and p >= score - OTHER_LEAFLET_MARGIN and not (
-                        CONCEPT_VETO and query_concepts
-                        and uncovered_concepts(query_concepts, own.topic, lib, treatment)):
+                        vetoed(own.topic)):
                     unit = pick_unit(own.topic, treatment, lib, ranking, medication)
                     return Decision("answer", own.topic, unit, treatment, score=p)
                 break
@@ -189,7 +192,7 @@ def choose(ranking: list, treatment: str | None, lib: Library,
         if p < score - GENERAL_MARGIN or other == NONE:
             break
         if lib.has_general(other) and not (
-                CONCEPT_VETO and query_concepts and uncovered_concepts(query_concepts, other, lib)):
+                vetoed(other, None)):
             return Decision("answer", other, pick_unit(other, None, lib, ranking, medication),
                             None, score=p)
     covering = lib.treatments_with(topic)

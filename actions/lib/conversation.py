@@ -81,11 +81,7 @@ def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | No
     a short message that names a treatment and asks no new question of its own."""
     if not named_treatment or not previous_topic:
         return False
-    text = parse.get("text") or ""
-    for e in parse.get("entities") or []:
-        if e.get("entity") in ("treatment", "location") and e.get("start") is not None:
-            text = text[:e["start"]] + " " * (e["end"] - e["start"]) + text[e["end"]:]
-    rest = re.findall(r"\w+", normalise(text))
+    rest = _words_besides_names(parse)
     if len(rest) > SWITCH_MAX_WORDS:
         return False
     if all(w in SWITCH_WORDS for w in rest):
@@ -99,13 +95,18 @@ def is_switch(parse: dict, named_treatment: str | None, previous_topic: str | No
     return True
 
 
-def _asks_more(parse: dict) -> bool:
-    """The message has words of its own besides the treatment and "en bij ...?"."""
+def _words_besides_names(parse: dict) -> list[str]:
+    """The message's words, without the treatment and hospital names it contains."""
     text = parse.get("text") or ""
     for e in parse.get("entities") or []:
         if e.get("entity") in ("treatment", "location") and e.get("start") is not None:
             text = text[:e["start"]] + " " * (e["end"] - e["start"]) + text[e["end"]:]
-    return any(w not in SWITCH_WORDS for w in re.findall(r"\w+", normalise(text)))
+    return re.findall(r"\w+", normalise(text))
+
+
+def _asks_more(parse: dict) -> bool:
+    """The message has words of its own besides the treatment and "en bij ...?"."""
+    return any(w not in SWITCH_WORDS for w in _words_besides_names(parse))
 
 
 def _ask_treatment(decision: Decision) -> Reply:
