@@ -122,13 +122,15 @@ class AnswerRetriever(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         if not text.strip() or self._retriever.model is None:
             return
-        ranking = self._retriever.rank_message(text, k=15)
         segments = question_segments(text)
-        questions = [self._retriever.rank_message(s, k=10) for s in segments]
         # the questions alone, without the sentence before them: what triage answers
         # beside an alarm ("ik heb koorts sinds de prik. Mag ik autorijden?")
-        bare = [self._retriever.rank_message(s, k=10)
-                for s in question_segments(text, context=False)]
+        bare_segments = question_segments(text, context=False)
+        # one featurisation for the message and its questions (often the same text)
+        ranked = self._retriever.rank_many([text] + segments + bare_segments, k=15)
+        ranking = ranked[0]
+        questions = [r[:10] for r in ranked[1:1 + len(segments)]]
+        bare = [r[:10] for r in ranked[1 + len(segments):]]
         is_question = looks_like_question(text)
         message.set(OUTPUT_KEY, {
             "ranking": [[t, round(p, 4)] for t, p in ranking],

@@ -45,7 +45,7 @@ def main() -> None:
     base = yaml.safe_load(open("config.yml"))
     featurizing = {"addons.dutch_tokenizer.DutchSpacyTokenizer", "LexicalSyntacticFeaturizer",
                    "CountVectorsFeaturizer"}
-    classifier = next(c for c in base["pipeline"] if c["name"] == "LogisticRegressionClassifier")
+    classifier = next(c for c in base["pipeline"] if c["name"].endswith("LogisticRegressionClassifier"))
     tail = [c for c in base["pipeline"] if c["name"] not in featurizing and c is not classifier]
     rows = []
     for i, (label, (head, other_classifier)) in enumerate(CANDIDATES.items()):

@@ -221,10 +221,27 @@ class TopicRetriever:
         if self.method == "hybrid":
             from sklearn.svm import LinearSVC
             self.model["svm"] = LinearSVC(C=self.c).fit(matrix, labels)
+        self._index()
         return self
 
+    def _index(self) -> None:
+        """Lay the trained model out for fast queries (same numbers as before): the
+        example matrix transposed, so that a query touches only the rows of its own
+        n-grams, and the SVM weights in the order a sparse product reads them (sklearn
+        would otherwise copy all weights on every message). Derived, never stored."""
+        import numpy as np
+        self._by_feature = self.model["matrix"].T.tocsr()
+        svm = self.model.get("svm")
+        if svm is not None:
+            svm.coef_ = np.asfortranarray(svm.coef_)
+
     def _similarities(self, query) -> dict:
-        sims = (self.model["matrix"] @ query.T).toarray().ravel()
+        """Each unit's best cosine similarity (query and examples are L2-normalised)."""
+        import numpy as np
+        if getattr(self, "_by_feature", None) is None:
+            self._index()
+        rows = self._by_feature[query.indices]
+        sims = np.asarray(rows.T @ query.data).ravel()
         labels = self.model["labels"]
         best: dict[str, float] = {}
         for i in sims.argsort()[::-1][:400]:
@@ -232,26 +249,37 @@ class TopicRetriever:
         return best
 
     def rank(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        return self.rank_many([text], k)[0]
+
+    def rank_many(self, texts: list[str], k: int = 5) -> list[list[tuple[str, float]]]:
+        """`rank` of several texts, featurised in one pass (a text asked twice is ranked
+        once)."""
         if self.model is None:
-            return []
+            return [[] for _ in texts]
         from sklearn.preprocessing import normalize
-        raw = self.model["features"].transform([prepare(text)])
-        similarity = self._similarities(normalize(raw))
+        unique = list(dict.fromkeys(texts))
+        raw = self.model["features"].transform([prepare(t) for t in unique])
+        queries = normalize(raw).tocsr()
         svm = self.model.get("svm")
-        if svm is None:
-            return sorted(similarity.items(), key=lambda kv: -kv[1])[:k]
-        decision = svm.decision_function(raw)[0]
-        order = decision.argsort()[::-1][:k]
-        # SVM order, nearest-question similarity as the score (kept monotone in that
-        # order). Measured against similarity order, similarity + SVM vote and SVM margin
-        # alone on the question sets: this is best (docs/answers.md).
-        out, ceiling = [], 1.0
-        for i in order:
-            label = str(svm.classes_[i])
-            score = min(similarity.get(label, 0.0), ceiling)
-            ceiling = score
-            out.append((label, round(score, 4)))
-        return out
+        decisions = svm.decision_function(raw) if svm is not None else None
+        ranked = {}
+        for row, text in enumerate(unique):
+            similarity = self._similarities(queries[row])
+            if svm is None:
+                ranked[text] = sorted(similarity.items(), key=lambda kv: -kv[1])[:k]
+                continue
+            order = decisions[row].argsort()[::-1][:k]
+            # SVM order, nearest-question similarity as the score (kept monotone in that
+            # order). Measured against similarity order, similarity + SVM vote and SVM
+            # margin alone on the question sets: this is best (docs/answers.md).
+            out, ceiling = [], 1.0
+            for i in order:
+                label = str(svm.classes_[i])
+                score = min(similarity.get(label, 0.0), ceiling)
+                ceiling = score
+                out.append((label, round(score, 4)))
+            ranked[text] = out
+        return [ranked[t] for t in texts]
 
     def rank_message(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         """Rank a whole message. (Ranking only its question clause, or weighting it
@@ -265,4 +293,7 @@ class TopicRetriever:
     @classmethod
     def from_bytes(cls, data: bytes) -> "TopicRetriever":
         method, model = pickle.loads(data)
-        return cls(method=method, model=model)
+        retriever = cls(method=method, model=model)
+        if model is not None:
+            retriever._index()
+        return retriever

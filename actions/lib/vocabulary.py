@@ -135,16 +135,9 @@ def _find_entities(text: str) -> tuple[Found, ...]:
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(norm)]
     taken = [False] * len(words)
     found: list[Found] = []
-    for entity, value, phrase in _lexicon():
-        n = len(phrase)
-        for i in range(len(words) - n + 1):
-            if any(taken[i : i + n]):
-                continue
-            if all(_word_matches(words[i + k][0], phrase[k]) for k in range(n)):
-                start, end = words[i][1], words[i + n - 1][2]
-                found.append(Found(entity, value, start, end, text[start:end]))
-                for k in range(n):
-                    taken[i + k] = True
+    for entity, value, i, j in _phrase_matches(words, taken):
+        start, end = words[i][1], words[j][2]
+        found.append(Found(entity, value, start, end, text[start:end]))
     named = {f.value for f in found if f.entity == "treatment"}
     for t in registry().treatments.values():
         if t.id in named or not t.combinations:
@@ -158,6 +151,28 @@ def _find_entities(text: str) -> tuple[Found, ...]:
     found = _without_family_words(found, norm)
     found.sort(key=lambda f: f.start)
     return tuple(found)
+
+
+def _phrase_matches(words: list, taken: list) -> list[tuple[str, str, int, int]]:
+    """(entity, value, first word, last word) of every lexicon phrase in the words,
+    longest phrase first, no word used twice (marks `taken`)."""
+    out = []
+    # A word only ever matches a phrase word with the same first two letters (see
+    # _word_matches): phrases and positions that cannot match are skipped (same result
+    # as trying every phrase at every position; tests/unit/test_fast_prediction.py).
+    starts: dict[str, list[int]] = {}
+    for i, (w, _, _) in enumerate(words):
+        starts.setdefault(w[:2], []).append(i)
+    for entity, value, phrase in _lexicon():
+        n = len(phrase)
+        for i in starts.get(phrase[0][:2], ()):
+            if i > len(words) - n or any(taken[i : i + n]):
+                continue
+            if all(_word_matches(words[i + k][0], phrase[k]) for k in range(n)):
+                out.append((entity, value, i, i + n - 1))
+                for k in range(n):
+                    taken[i + k] = True
+    return out
 
 
 def _without_family_words(found: list[Found], norm: str) -> list[Found]:
