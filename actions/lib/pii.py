@@ -673,12 +673,20 @@ def mask_event(event: Dict[str, Any]) -> Dict[str, Any]:
 
     user: ``text``, ``parse_data.text`` and the values (and offsets) of entities
     found in masked text; bot: ``text``; slot: string values; entities: values.
-    Everything else (intent, confidence, actions, timestamps) is kept as it is.
+    Everything else (intent, confidence, actions, timestamps) is kept as it is. The
+    input is never changed; what is not masked (the parse data's rankings, for example)
+    is shared with it rather than copied (this runs on every stored event).
     """
     if not isinstance(event, dict):
         return event
-    masked = copy.deepcopy(event)
+    masked = dict(event)
     kind = masked.get("event")
+    if isinstance(masked.get("entities"), list):
+        masked["entities"] = copy.deepcopy(masked["entities"])
+    if kind == "user" and isinstance(masked.get("parse_data"), dict):
+        masked["parse_data"] = dict(masked["parse_data"])
+        if isinstance(masked["parse_data"].get("entities"), list):
+            masked["parse_data"]["entities"] = copy.deepcopy(masked["parse_data"]["entities"])
     if kind == "user":
         text = masked.get("text")
         spans = find_spans(text) if isinstance(text, str) else []

@@ -198,6 +198,33 @@ def _features():
     ])
 
 
+def idf_weights(vectoriser):
+    """A fitted TfidfVectorizer's idf vector (None without idf)."""
+    tfidf = vectoriser._tfidf
+    return tfidf._idf_diag.diagonal() if tfidf.use_idf else None
+
+
+def tfidf_transform(vectoriser, docs: list[str], idf):
+    """`vectoriser.transform(docs)` for a fitted TfidfVectorizer (the same numbers, up to
+    the order in which the norm adds its squares):
+    scikit-learn 1.1 rebuilds the whole idf vector from its diagonal matrix on every call
+    (its fitted check) and multiplies by that matrix; here each count is weighted by its
+    term's idf directly (tests/unit/test_fast_prediction.py)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+    counts = CountVectorizer.transform(vectoriser, docs).astype(np.float64)
+    tfidf = vectoriser._tfidf
+    if tfidf.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1
+    if idf is not None:
+        counts.data *= idf[counts.indices]
+    if tfidf.norm:
+        counts = normalize(counts, norm=tfidf.norm, copy=False)
+    return counts
+
+
 @dataclass
 class TopicRetriever:
     """Ranks answer units (labels) for a message.
@@ -226,27 +253,45 @@ class TopicRetriever:
 
     def _index(self) -> None:
         """Lay the trained model out for fast queries (same numbers as before): the
-        example matrix transposed, so that a query touches only the rows of its own
-        n-grams, and the SVM weights in the order a sparse product reads them (sklearn
-        would otherwise copy all weights on every message). Derived, never stored."""
+        example matrix by feature, so that a query touches only the examples that share
+        one of its n-grams; the examples grouped by unit, for each unit's best
+        similarity in one step; and the SVM weights in the order a sparse product reads
+        them (sklearn would otherwise copy all weights on every message). Derived, never
+        stored."""
         import numpy as np
         self._by_feature = self.model["matrix"].T.tocsr()
+        labels = np.asarray(self.model["labels"]).astype(str)
+        names, codes = np.unique(labels, return_inverse=True)
+        order = np.argsort(codes, kind="stable")
+        self._units = (names.tolist(), order,
+                       np.searchsorted(codes[order], np.arange(len(names))))
+        self._idf = [idf_weights(v) for _, v in self.model["features"].transformer_list]
         svm = self.model.get("svm")
         if svm is not None:
             svm.coef_ = np.asfortranarray(svm.coef_)
 
-    def _similarities(self, query) -> dict:
-        """Each unit's best cosine similarity (query and examples are L2-normalised)."""
+    def _cosines(self, query):
+        """Cosine similarity of the (normalised) query row to every example."""
+        import numpy as np
+        rows = self._by_feature[query.indices]
+        return np.asarray(rows.T @ query.data).ravel()
+
+    def _similarities(self, query, top: int = 400) -> dict:
+        """Each unit's best cosine similarity, for the units among the `top` most
+        similar examples (query and examples are L2-normalised)."""
         import numpy as np
         if getattr(self, "_by_feature", None) is None:
             self._index()
-        rows = self._by_feature[query.indices]
-        sims = np.asarray(rows.T @ query.data).ravel()
-        labels = self.model["labels"]
-        best: dict[str, float] = {}
-        for i in sims.argsort()[::-1][:400]:
-            best.setdefault(str(labels[i]), float(sims[i]))
-        return best
+        sims = self._cosines(query)
+        names, order, starts = self._units
+        best = np.maximum.reduceat(sims[order], starts)
+        if len(sims) > top:
+            cutoff = np.partition(sims, len(sims) - top)[len(sims) - top]
+            kept = np.flatnonzero(best >= cutoff)
+        else:
+            kept = np.arange(len(names))
+        kept = kept[np.argsort(-best[kept], kind="stable")]
+        return {names[j]: float(best[j]) for j in kept}
 
     def rank(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         return self.rank_many([text], k)[0]
@@ -257,8 +302,16 @@ class TopicRetriever:
         if self.model is None:
             return [[] for _ in texts]
         from sklearn.preprocessing import normalize
+        import scipy.sparse as sp
         unique = list(dict.fromkeys(texts))
-        raw = self.model["features"].transform([prepare(t) for t in unique])
+        prepared = [prepare(t) for t in unique]
+        # what FeatureUnion.transform computes, without its job dispatch and with the
+        # idf weights read once (tfidf_transform)
+        if getattr(self, "_idf", None) is None:
+            self._index()
+        raw = sp.hstack([tfidf_transform(vectoriser, prepared, idf)
+                         for (_, vectoriser), idf in zip(self.model["features"].transformer_list,
+                                                         self._idf)]).tocsr()
         queries = normalize(raw).tocsr()
         svm = self.model.get("svm")
         decisions = svm.decision_function(raw) if svm is not None else None

@@ -123,3 +123,22 @@ def test_one_message_matrix_equals_rasas():
     rasas = LogisticRegressionClassifier._create_X(None, [message])
     assert ours.dtype == rasas.dtype and ours.shape == rasas.shape
     assert (ours != rasas).nnz == 0
+
+
+@pytest.mark.parametrize("options", [
+    dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+    dict(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+    dict(analyzer="word", use_idf=False),
+    dict(analyzer="word", norm=None, sublinear_tf=False),
+])
+def test_tfidf_transform_equals_sklearns(options):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from actions.lib.retrieval import idf_weights, tfidf_transform
+    vectoriser = TfidfVectorizer(**options).fit([q for q, _ in QUESTIONS])
+    ours = tfidf_transform(vectoriser, MESSAGES, idf_weights(vectoriser))
+    theirs = vectoriser.transform(MESSAGES)
+    assert ours.shape == theirs.shape
+    # equal up to the order in which the norm sums its squares (last bit)
+    assert np.allclose(ours.toarray(), theirs.toarray(), rtol=1e-12, atol=1e-15)
+    assert (ours != 0).nnz == (theirs != 0).nnz

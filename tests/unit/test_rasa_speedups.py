@@ -62,3 +62,93 @@ def test_faster_than_revalidating_the_schema():
     for _ in range(20):
         stock_verdict(result)
     assert patched * 5 < time.perf_counter() - t0
+
+
+# --- the sequential graph runner -------------------------------------------------------
+
+from typing import Any, Dict  # noqa: E402
+
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode  # noqa: E402
+from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
+from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
+
+CALLS: list = []
+
+
+class Upper(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage, resource, execution_context):
+        return cls()
+
+    def run(self, text: str) -> str:
+        CALLS.append("upper")
+        return text.upper()
+
+
+class Join(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage, resource, execution_context):
+        return cls()
+
+    def run(self, left: str, right: str) -> str:
+        CALLS.append("join")
+        return f"{left}+{right}"
+
+
+class Fail(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage, resource, execution_context):
+        return cls()
+
+    def run(self, text: str) -> str:
+        raise ValueError("broken component")
+
+
+def _schema() -> GraphSchema:
+    return GraphSchema({
+        "upper": SchemaNode(needs={"text": "__text__"}, uses=Upper, fn="run",
+                            constructor_name="create", config={}),
+        "join": SchemaNode(needs={"left": "upper", "right": "__other__"}, uses=Join, fn="run",
+                           constructor_name="create", config={}, is_target=True),
+        "unused": SchemaNode(needs={"text": "__text__"}, uses=Fail, fn="run",
+                             constructor_name="create", config={}),
+    })
+
+
+def _runners(tmp_path):
+    schema = _schema()
+    out = []
+    for i, cls in enumerate((DaskGraphRunner, rasa_speedups.sequential_runner_class())):
+        storage = LocalModelStorage(tmp_path / str(i))
+        out.append(cls.create(schema, storage, ExecutionContext(schema, "test")))
+    return out
+
+
+def test_sequential_runner_gives_dasks_results(tmp_path):
+    dask_runner, sequential = _runners(tmp_path)
+    inputs = {"__text__": "pijn", "__other__": "prik"}
+    for targets in (None, ["join"], ["upper"], ["upper", "join"]):
+        CALLS.clear()
+        expected = dask_runner.run(inputs=inputs, targets=targets)
+        dask_calls = sorted(CALLS)
+        CALLS.clear()
+        assert sequential.run(inputs=inputs, targets=targets) == expected
+        # only what the targets need, each node once (the failing node is never run)
+        assert sorted(CALLS) == dask_calls
+    assert sequential.run(inputs=inputs) == {"join": "PIJN+prik"}
+
+
+def test_sequential_runner_raises_like_dask(tmp_path):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+    dask_runner, sequential = _runners(tmp_path)
+    for runner in (dask_runner, sequential):
+        with pytest.raises(GraphComponentException):
+            runner.run(inputs={"__text__": "x", "__other__": "y"}, targets=["unused"])
+        with pytest.raises(GraphRunError):
+            runner.run(inputs={"__text__": "upper", "__other__": "y"}, targets=["join"])
+
+
+def test_the_server_loads_its_model_with_the_sequential_runner():
+    import rasa.core.processor
+    rasa_speedups.apply()
+    assert rasa.core.processor.DaskGraphRunner is rasa_speedups.sequential_runner_class()
