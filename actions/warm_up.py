@@ -4,7 +4,8 @@ rasa_sdk imports every module of the ``actions`` package when the action server 
 (``python -m rasa_sdk --actions actions``), before ``/health`` answers; this module is
 one of them. It runs the answer and contact actions once on a made-up conversation and
 the triage answer without its safety log, so the answer library, the synonym groups,
-the clinic calendar with its holidays and the treatment registry are loaded before the
+the clinic calendar with its holidays, the treatment registry and every leaflet's
+concept table are loaded before the
 first patient instead of during the first answers (about 2 s on an idle machine, 10-20 s
 on a busy one). Nothing is stored or logged for it: ``action_triage`` itself, which
 writes the safety log, is not run. It never stops the server: a failure is a warning.
@@ -42,6 +43,8 @@ def warm_up() -> float:
     from actions.action_contact import ActionContact
     from actions.action_triage import send_safety_answer
     from actions.lib.answer_library import library
+    from actions.lib.answers import prepare_concepts
+    from actions.lib.treatments import registry
     from actions.lib.clock import utc_now
 
     t0 = time.perf_counter()
@@ -53,6 +56,8 @@ def warm_up() -> float:
         ActionAnswerQuestion().run(CollectingDispatcher(), tracker, {})
     ActionContact().run(CollectingDispatcher(), _tracker("ask_contact", "wie bel ik?"), {})
     send_safety_answer(CollectingDispatcher(), "red_flag", [], treatment, None, utc_now())
+    # every leaflet's concept table, not only the one the made-up question used
+    prepare_concepts(library(), registry().treatments)
     return time.perf_counter() - t0
 
 

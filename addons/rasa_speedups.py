@@ -17,6 +17,12 @@ that always run in the same order. ``SequentialGraphRunner`` calls the same node
 the same inputs in one fixed dependency order (computed once per set of targets) and
 returns the same results (tests/unit/test_rasa_speedups.py runs a graph both ways).
 
+3. Rasa opens a new HTTP client session, and so a new connection, for every call to the
+action server. ``EndpointConfig.session`` now hands out one long-lived session per
+endpoint and event loop (same headers, authentication and timeout), so calls reuse a
+kept-alive connection. Idle connections are closed after ``KEEP_ALIVE_S`` seconds, before
+the action server (Sanic, 5 s) would close them under a request.
+
 ``apply()`` is idempotent and is called when the Rasa server imports its stores
 (``addons/stores.py``, named in endpoints.yml). It only patches Rasa 3.6.x, the version
 it was written and tested for (tests/unit/test_rasa_speedups.py).
@@ -69,7 +75,49 @@ def apply() -> bool:
     # the server loads its model after it created its stores (this module's caller)
     import rasa.core.processor
     rasa.core.processor.DaskGraphRunner = sequential_runner_class()
+    from rasa.utils.endpoints import EndpointConfig
+    if not getattr(EndpointConfig.session, _PATCHED, False):
+        setattr(_shared_session, _PATCHED, True)
+        EndpointConfig.session = _shared_session
     return True
+
+
+KEEP_ALIVE_S = 2.0
+
+
+class _Borrowed:
+    """``async with`` over a shared session that does not close it at the end."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+def _shared_session(self: Any) -> Any:
+    """EndpointConfig.session: one kept-alive client session per endpoint and loop."""
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    session = self.__dict__.get("_shared_session")
+    if session is None or session.closed or self.__dict__.get("_shared_loop") is not loop:
+        auth = None
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        session = aiohttp.ClientSession(
+            headers=self.headers, auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S))
+        self.__dict__["_shared_session"] = session
+        self.__dict__["_shared_loop"] = loop
+    return _Borrowed(session)
 
 
 @functools.lru_cache(maxsize=1)

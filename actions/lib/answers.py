@@ -123,6 +123,14 @@ def uncovered_concepts(query_concepts, topic: str, lib: Library,
     return flagged - covered
 
 
+def prepare_concepts(lib: Library, treatments) -> None:
+    """Compute the concept tables once, before the first patient (they take about half a
+    second per leaflet; actions/warm_up.py)."""
+    _unit_concepts(lib)
+    for treatment in treatments:
+        _leaflet_concepts(lib, treatment)
+
+
 def _leaflet_concepts(lib: Library, treatment: str) -> set:
     cache = getattr(lib, "_leaflet_concepts", None)
     if cache is None:

@@ -351,3 +351,14 @@ def test_numb_leg_in_the_first_hours_gets_the_course_and_when_to_call():
     messages, _ = run(ActionAnswerQuestion(), tracker)
     text_out = "\n".join(render(messages, tracker))
     assert "uren" in text_out and PHONES["heilig_hart_leuven"] in text_out
+
+
+def test_warm_up_prepares_every_leaflets_concept_table():
+    # otherwise the first question about each other treatment waits ~0.5 s for it
+    from actions.lib.answer_library import library
+    from actions.lib.treatments import registry
+    from actions.warm_up import warm_up
+
+    warm_up()
+    prepared = getattr(library(), "_leaflet_concepts", {})
+    assert set(registry().treatments) <= set(prepared)

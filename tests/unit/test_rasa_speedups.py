@@ -152,3 +152,44 @@ def test_the_server_loads_its_model_with_the_sequential_runner():
     import rasa.core.processor
     rasa_speedups.apply()
     assert rasa.core.processor.DaskGraphRunner is rasa_speedups.sequential_runner_class()
+
+
+# --- one kept-alive session per endpoint -------------------------------------------------
+
+def test_endpoint_calls_reuse_one_connection():
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    rasa_speedups.apply()
+    peers = []
+
+    async def handler(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        body = await request.json()
+        return web.json_response({"echo": body["n"]})
+
+    async def scenario():
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+        answers = [await endpoint.request(json={"n": i}, method="post") for i in range(5)]
+        session = endpoint.__dict__["_shared_session"]
+        assert not session.closed  # `async with` did not close the shared session
+        await session.close()
+        # a closed session is replaced, not reused
+        assert (await endpoint.request(json={"n": 9}, method="post")) == {"echo": 9}
+        await endpoint.__dict__["_shared_session"].close()
+        await runner.cleanup()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert answers == [{"echo": i} for i in range(5)]
+    assert len(set(peers[:5])) == 1  # one connection for the five calls
+    assert len(peers) == 6
