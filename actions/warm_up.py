@@ -5,9 +5,8 @@ rasa_sdk imports every module of the ``actions`` package when the action server 
 one of them. It runs the answer and contact actions once on a made-up conversation and
 the triage answer without its safety log, so the answer library, the synonym groups,
 the clinic calendar with its holidays, the treatment registry and every leaflet's
-concept table are loaded before the
-first patient instead of during the first answers (about 2 s on an idle machine, 10-20 s
-on a busy one). Nothing is stored or logged for it: ``action_triage`` itself, which
+concept table are loaded before the first patient instead of during the first answers
+(about 2 s on an idle machine, 10-20 s on a busy one). Nothing is stored or logged for it: ``action_triage`` itself, which
 writes the safety log, is not run. It never stops the server: a failure is a warning.
 Importing this module elsewhere (a test) does the same, harmlessly.
 """

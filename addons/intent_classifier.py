@@ -24,19 +24,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 
-
-def fast_layout(clf: Any) -> Any:
-    """Weights in the memory order of the prediction product (values unchanged)."""
-    if getattr(clf, "coef_", None) is not None:
-        clf.coef_ = np.asfortranarray(clf.coef_)
-    return clf
+from actions.lib.retrieval import fast_weight_layout
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         resource = super().train(training_data)
-        fast_layout(self.clf)
+        fast_weight_layout(self.clf)
         return resource
 
     @classmethod
@@ -44,7 +39,7 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
              execution_context: ExecutionContext, **kwargs: Any
              ) -> "FastLogisticRegressionClassifier":
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
-        fast_layout(component.clf)
+        fast_weight_layout(component.clf)
         return component
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:

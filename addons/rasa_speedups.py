@@ -51,7 +51,7 @@ def response_validator() -> Any:
 
 
 def apply() -> bool:
-    """Patch ``RemoteAction._validate_action_result``; True if it is (now) patched."""
+    """Apply the three patches above (once); True if they are (now) applied."""
     import rasa
     from rasa.core.actions.action import RemoteAction
 
@@ -76,9 +76,7 @@ def apply() -> bool:
     import rasa.core.processor
     rasa.core.processor.DaskGraphRunner = sequential_runner_class()
     from rasa.utils.endpoints import EndpointConfig
-    if not getattr(EndpointConfig.session, _PATCHED, False):
-        setattr(_shared_session, _PATCHED, True)
-        EndpointConfig.session = _shared_session
+    EndpointConfig.session = _shared_session
     return True
 
 

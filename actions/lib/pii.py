@@ -683,11 +683,11 @@ def mask_event(event: Dict[str, Any]) -> Dict[str, Any]:
     kind = masked.get("event")
     if isinstance(masked.get("entities"), list):
         masked["entities"] = copy.deepcopy(masked["entities"])
-    if kind == "user" and isinstance(masked.get("parse_data"), dict):
-        masked["parse_data"] = dict(masked["parse_data"])
-        if isinstance(masked["parse_data"].get("entities"), list):
-            masked["parse_data"]["entities"] = copy.deepcopy(masked["parse_data"]["entities"])
     if kind == "user":
+        if isinstance(masked.get("parse_data"), dict):
+            masked["parse_data"] = parse_data = dict(masked["parse_data"])
+            if isinstance(parse_data.get("entities"), list):
+                parse_data["entities"] = copy.deepcopy(parse_data["entities"])
         text = masked.get("text")
         spans = find_spans(text) if isinstance(text, str) else []
         if spans:

@@ -198,6 +198,16 @@ def _features():
     ])
 
 
+def fast_weight_layout(clf):
+    """A fitted linear model's weights in the memory order of its prediction product
+    (values unchanged): scikit-learn computes ``X @ coef_.T``, and scipy copies a
+    C-ordered transposed weight matrix on every call (classes x every n-gram)."""
+    import numpy as np
+    if getattr(clf, "coef_", None) is not None:
+        clf.coef_ = np.asfortranarray(clf.coef_)
+    return clf
+
+
 def idf_weights(vectoriser):
     """A fitted TfidfVectorizer's idf vector (None without idf)."""
     tfidf = vectoriser._tfidf
@@ -238,6 +248,10 @@ class TopicRetriever:
     method: str = "hybrid"
     model: object = None
 
+    def __post_init__(self) -> None:
+        if self.model is not None:
+            self._index()
+
     def fit(self, texts: list[str], labels: list[str]) -> "TopicRetriever":
         import numpy as np
         from sklearn.preprocessing import normalize
@@ -255,9 +269,8 @@ class TopicRetriever:
         """Lay the trained model out for fast queries (same numbers as before): the
         example matrix by feature, so that a query touches only the examples that share
         one of its n-grams; the examples grouped by unit, for each unit's best
-        similarity in one step; and the SVM weights in the order a sparse product reads
-        them (sklearn would otherwise copy all weights on every message). Derived, never
-        stored."""
+        similarity in one step; the idf weights; the SVM weights in the order the
+        prediction reads them. Derived, never stored."""
         import numpy as np
         self._by_feature = self.model["matrix"].T.tocsr()
         labels = np.asarray(self.model["labels"]).astype(str)
@@ -266,9 +279,7 @@ class TopicRetriever:
         self._units = (names.tolist(), order,
                        np.searchsorted(codes[order], np.arange(len(names))))
         self._idf = [idf_weights(v) for _, v in self.model["features"].transformer_list]
-        svm = self.model.get("svm")
-        if svm is not None:
-            svm.coef_ = np.asfortranarray(svm.coef_)
+        fast_weight_layout(self.model.get("svm"))
 
     def _cosines(self, query):
         """Cosine similarity of the (normalised) query row to every example."""
@@ -280,8 +291,6 @@ class TopicRetriever:
         """Each unit's best cosine similarity, for the units among the `top` most
         similar examples (query and examples are L2-normalised)."""
         import numpy as np
-        if getattr(self, "_by_feature", None) is None:
-            self._index()
         sims = self._cosines(query)
         names, order, starts = self._units
         best = np.maximum.reduceat(sims[order], starts)
@@ -307,8 +316,6 @@ class TopicRetriever:
         prepared = [prepare(t) for t in unique]
         # what FeatureUnion.transform computes, without its job dispatch and with the
         # idf weights read once (tfidf_transform)
-        if getattr(self, "_idf", None) is None:
-            self._index()
         raw = sp.hstack([tfidf_transform(vectoriser, prepared, idf)
                          for (_, vectoriser), idf in zip(self.model["features"].transformer_list,
                                                          self._idf)]).tocsr()
@@ -346,7 +353,4 @@ class TopicRetriever:
     @classmethod
     def from_bytes(cls, data: bytes) -> "TopicRetriever":
         method, model = pickle.loads(data)
-        retriever = cls(method=method, model=model)
-        if model is not None:
-            retriever._index()
-        return retriever
+        return cls(method=method, model=model)

@@ -94,11 +94,7 @@ class SafetyClassifier:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SafetyClassifier":
+        from actions.lib.retrieval import fast_weight_layout
         model = pickle.loads(data)
-        clf = getattr(model, "named_steps", {}).get("clf")
-        if getattr(clf, "coef_", None) is not None:
-            import numpy as np
-            # the order the prediction product reads the weights in: no copy per
-            # message (values unchanged; docs/benchmark.md)
-            clf.coef_ = np.asfortranarray(clf.coef_)
+        fast_weight_layout(getattr(model, "named_steps", {}).get("clf"))
         return cls(model)

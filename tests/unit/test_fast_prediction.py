@@ -9,7 +9,7 @@ from sklearn.preprocessing import normalize
 
 from actions.lib import vocabulary
 from actions.lib.retrieval import NONE, TopicRetriever
-from addons.intent_classifier import fast_layout
+from actions.lib.retrieval import fast_weight_layout as fast_layout
 
 QUESTIONS = [
     ("Mag ik na de facetinfiltratie autorijden?", "drive"),
